@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Skiff.Cli.Commands;
+using Skiff.Images;
+using Skiff.Linux;
+using Skiff.Runtime;
+using Skiff.Runtime.Cgroups;
+
+namespace Skiff.Cli;
+
+public static class SkiffCli
+{
+    public static RootCommand Build() =>
+        new("Skiff: a container engine built from the kernel's own parts (namespaces, cgroups, overlayfs).")
+        {
+            RunCommand.Build(),
+            VersionCommand.Build(),
+        };
+
+    public static int Run(string[] args)
+    {
+        var root = Build();
+        var parse = root.Parse(PositionalSplitter.Prepare(root, args));
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"skiff: {error.Message}");
+            Console.Error.WriteLine("See 'skiff --help'.");
+            return ExitCodes.EngineError;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            return Report(e);
+        }
+    }
+
+    /// <summary>The one place an error becomes a message and an exit code.</summary>
+    public static int Report(Exception e)
+    {
+        var (code, message) = e switch
+        {
+            ContainerStartException s => (s.ExitCode, s.Message),
+            ImageNotFoundException or ArgumentException or FormatException or CgroupException or SyscallException
+                or IOException or UnauthorizedAccessException or InvalidOperationException => (ExitCodes.EngineError, e.Message),
+            _ => (ExitCodes.EngineError, e.ToString()),
+        };
+        Console.Error.WriteLine($"skiff: {message}");
+        return code;
+    }
+}

@@ -1,0 +1,122 @@
+using Skiff.Images;
+using Skiff.Linux;
+using Skiff.Runtime.Spec;
+
+namespace Skiff.Engine.Containers;
+
+/// <summary>Turns a run request and its image into an OCI runtime spec, with Docker's defaults where the user said nothing.</summary>
+public static class ContainerSpecBuilder
+{
+    public static RuntimeSpec Build(RunRequest request, LocalImage image, string id, string bundleDir, string hostname)
+    {
+        return new RuntimeSpec
+        {
+            Process = new ProcessSpec
+            {
+                Terminal = request.Tty,
+                Args = Arguments(request, image.Config),
+                Env = Environment(request, image.Config, hostname),
+                Cwd = request.WorkingDir ?? (image.Config.WorkingDir is { Length: > 0 } w ? w : "/"),
+                User = new UserSpec { Username = request.User ?? (image.Config.User is { Length: > 0 } u ? u : null) },
+                Capabilities = CapabilitySet(request),
+                NoNewPrivileges = request.NoNewPrivileges,
+            },
+            Root = new RootSpec { Path = "rootfs", Readonly = request.ReadOnlyRootfs },
+            Hostname = hostname,
+            Mounts =
+            [
+                .. DockerDefaults.Mounts(request.Privileged),
+                FileBind(bundleDir, "resolv.conf", "/etc/resolv.conf"),
+                FileBind(bundleDir, "hostname", "/etc/hostname"),
+                FileBind(bundleDir, "hosts", "/etc/hosts"),
+            ],
+            Linux = new LinuxSpec
+            {
+                Namespaces = Namespaces(request),
+                Resources = Resources(request.Resources),
+                CgroupsPath = $"{request.CgroupParent ?? Runtime.ContainerRuntime.DefaultCgroupParent}/{id}",
+                MaskedPaths = request.Privileged ? null : [.. DockerDefaults.MaskedPaths],
+                ReadonlyPaths = request.Privileged ? null : [.. DockerDefaults.ReadonlyPaths],
+                Overlay = new OverlaySpec([.. image.LayerDirs], Path.Join(bundleDir, "upper"), Path.Join(bundleDir, "work")),
+            },
+        };
+    }
+
+    internal static List<string> Arguments(RunRequest request, ImageConfigInfo image)
+    {
+        // Docker: an explicit --entrypoint discards the image's Cmd as well.
+        var entrypoint = request.Entrypoint ?? image.Entrypoint ?? [];
+        var cmd = request.Command.Count > 0 ? request.Command
+            : request.Entrypoint is not null ? [] : image.Cmd ?? [];
+        return [.. entrypoint, .. cmd];
+    }
+
+    internal static List<string> Environment(RunRequest request, ImageConfigInfo image, string hostname)
+    {
+        var env = new List<string>();
+        void Set(string entry)
+        {
+            var key = entry.Split('=', 2)[0];
+            env.RemoveAll(e => e.Split('=', 2)[0] == key);
+            env.Add(entry);
+        }
+        if (!image.Env.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) Set(DockerDefaults.Path);
+        Set("HOSTNAME=" + hostname);
+        foreach (var e in image.Env) Set(e);
+        if (request.Tty) Set("TERM=xterm");
+        foreach (var e in request.Env) Set(e);
+        return env;
+    }
+
+    internal static CapabilitiesSpec CapabilitySet(RunRequest request)
+    {
+        var caps = request.Privileged ? Capabilities.Names.ToList() : Capabilities.DockerDefault.ToList();
+        foreach (var add in request.CapAdd)
+        {
+            if (add.Equals("ALL", StringComparison.OrdinalIgnoreCase)) { caps = [.. Capabilities.Names]; continue; }
+            var name = Capabilities.Normalize(add) ?? throw new ArgumentException($"unknown capability to add: \"{add}\"");
+            if (!caps.Contains(name)) caps.Add(name);
+        }
+        foreach (var drop in request.CapDrop)
+        {
+            if (drop.Equals("ALL", StringComparison.OrdinalIgnoreCase))
+            {
+                // Docker applies --cap-add after --cap-drop ALL.
+                caps = request.CapAdd.Where(a => !a.Equals("ALL", StringComparison.OrdinalIgnoreCase))
+                    .Select(a => Capabilities.Normalize(a)!).ToList();
+                continue;
+            }
+            var name = Capabilities.Normalize(drop) ?? throw new ArgumentException($"unknown capability to drop: \"{drop}\"");
+            caps.Remove(name);
+        }
+        // Docker (since 23.0) leaves the inheritable set empty; effective and permitted apply to root only,
+        // as the kernel recomputes them for any other user at exec.
+        return new CapabilitiesSpec { Bounding = caps, Effective = caps, Permitted = caps, Inheritable = [], Ambient = [] };
+    }
+
+    private static List<NamespaceSpec> Namespaces(RunRequest request)
+    {
+        List<NamespaceSpec> ns = [new("pid"), new("ipc"), new("uts"), new("mount"), new("cgroup")];
+        if (request.Network == NetworkMode.None) ns.Add(new("network"));
+        return ns;
+    }
+
+    internal static LinuxResources? Resources(ResourceLimits r)
+    {
+        MemoryResources? memory = r.MemoryBytes is { } mem
+            ? new MemoryResources { Limit = mem, Swap = r.MemorySwapBytes ?? mem * 2 }
+            : r.MemorySwapBytes is { } swapOnly ? new MemoryResources { Swap = swapOnly } : null;
+        CpuResources? cpu = r.Cpus is null && r.CpuShares is null && r.CpusetCpus is null ? null : new CpuResources
+        {
+            Shares = r.CpuShares,
+            Period = r.Cpus is null ? null : DockerDefaults.CpuPeriod,
+            Quota = r.Cpus is { } cpus ? (long)(cpus * DockerDefaults.CpuPeriod) : null,
+            Cpus = r.CpusetCpus,
+        };
+        PidsResources? pids = r.PidsLimit is { } p ? new PidsResources(p) : null;
+        return memory is null && cpu is null && pids is null ? null : new LinuxResources { Memory = memory, Cpu = cpu, Pids = pids };
+    }
+
+    private static MountSpec FileBind(string bundleDir, string file, string destination) =>
+        new() { Destination = destination, Type = "bind", Source = Path.Join(bundleDir, file), Options = ["rbind", "rprivate"] };
+}

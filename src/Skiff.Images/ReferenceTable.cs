@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Skiff.Images;
+
+/// <summary>The contents of <c>references.json</c>: familiar "name:tag" → manifest digest.</summary>
+public sealed record ReferenceTable
+{
+    [JsonPropertyName("references")]
+    public Dictionary<string, Digest> References { get; init; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The store's one mutable file. Readers read it without a lock (it is only ever replaced
+/// whole, by rename); writers serialise on an flock so concurrent CLIs never lose each other's
+/// updates.</summary>
+internal sealed class ReferenceFile(string root)
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(2);
+    private readonly string _path = Path.Combine(root, "references.json");
+    private readonly string _lockPath = Path.Combine(root, "references.lock");
+
+    public ReferenceTable Read()
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(_path);
+        }
+        catch (FileNotFoundException)
+        {
+            return new ReferenceTable();
+        }
+        return JsonSerializer.Deserialize(bytes, OciJsonContext.Default.ReferenceTable)
+               ?? throw new InvalidDataException($"{_path} is empty");
+    }
+
+    /// <summary>Holds the store's write lock; other processes block in <see cref="Lock"/> until it is
+    /// disposed. The kernel drops it if the holder dies.</summary>
+    public IDisposable Lock()
+    {
+        var deadline = DateTime.UtcNow + LockTimeout;
+        var delay = 5;
+        while (true)
+        {
+            try
+            {
+                // FileShare.None makes .NET take flock(LOCK_EX | LOCK_NB) on the descriptor.
+                return new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline && File.Exists(_lockPath))
+            {
+                Thread.Sleep(delay);
+                delay = Math.Min(delay * 2, 100);
+            }
+        }
+    }
+
+    /// <summary>Replaces the table atomically. Call only while holding <see cref="Lock"/>.</summary>
+    public void Write(ReferenceTable table)
+    {
+        var temp = $"{_path}.tmp-{Environment.ProcessId}";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+        {
+            JsonSerializer.Serialize(file, table, OciJsonContext.Default.ReferenceTable);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, _path, overwrite: true);
+        LibC.FsyncDirectory(Path.GetDirectoryName(_path)!);
+    }
+}

@@ -1,0 +1,107 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace Skiff.Images;
+
+/// <summary>Each layer unpacked once, into <c>&lt;root&gt;/snapshots/&lt;diff-id hex&gt;/</c>, to be
+/// shared as an overlay lower dir by every image and container that uses it. A snapshot is unpacked
+/// into a temp dir and renamed into place once complete and synced, so the final name only ever
+/// holds a whole layer.</summary>
+public sealed class SnapshotStore
+{
+    private readonly string _dir;
+
+    public SnapshotStore(string root)
+    {
+        _dir = Path.Combine(root, "snapshots");
+        Directory.CreateDirectory(_dir);
+    }
+
+    public string PathOf(Digest diffId) => Path.Combine(_dir, diffId.Hex);
+
+    public bool Exists(Digest diffId) => Directory.Exists(PathOf(diffId));
+
+    /// <summary>Unpacks the layer unless its snapshot already exists, and returns the snapshot dir.
+    /// The uncompressed tar must hash to <paramref name="diffId"/>, or nothing is kept.</summary>
+    /// <param name="openLayer">Opens the layer blob as stored (compressed or not).</param>
+    public string Ensure(Digest diffId, string mediaType, Func<Stream> openLayer)
+    {
+        var final = PathOf(diffId);
+        if (Directory.Exists(final))
+            return final;
+
+        var temp = Path.Combine(_dir, $".tmp-{diffId.Hex[..12]}-{Guid.NewGuid():N}");
+        try
+        {
+            using (var blob = openLayer())
+            using (var tar = Decompress(blob, mediaType))
+            using (var hashing = new HashingReadStream(tar))
+            {
+                LayerUnpacker.Unpack(hashing, temp, applyOwnership: Environment.IsPrivilegedProcess);
+                var actual = hashing.Digest();
+                if (actual != diffId)
+                    throw new DigestMismatchException(diffId, actual);
+            }
+            LibC.SyncFilesystemOf(temp);
+            try
+            {
+                Directory.Move(temp, final);
+            }
+            catch (IOException) when (Directory.Exists(final))
+            {
+                // Another process unpacked the same layer first; theirs is identical.
+                Directory.Delete(temp, recursive: true);
+            }
+            LibC.FsyncDirectory(_dir);
+            return final;
+        }
+        catch
+        {
+            if (Directory.Exists(temp))
+                Directory.Delete(temp, recursive: true);
+            throw;
+        }
+    }
+
+    private static Stream Decompress(Stream blob, string mediaType) => mediaType switch
+    {
+        OciMediaTypes.LayerGzip or OciMediaTypes.DockerLayerGzip => new GZipStream(blob, CompressionMode.Decompress, leaveOpen: true),
+        OciMediaTypes.Layer => blob,
+        _ => throw new NotSupportedException($"layer media type '{mediaType}' is not supported"),
+    };
+
+    /// <summary>Hashes what passes through it, so a layer is verified while it is unpacked rather
+    /// than read twice.</summary>
+    private sealed class HashingReadStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public Digest Digest() => Images.Digest.FromSha256(_hash.GetHashAndReset());
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            _hash.AppendData(buffer[..read]);
+            return read;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _hash.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+namespace Skiff.Linux;
+
+/// <summary>Raw descriptors for what crosses a fork/exec: pipes to init, the stdio it is handed, the pty.</summary>
+public static class FileDescriptors
+{
+    private const int FGetfd = 1, FSetfd = 2, FdCloexec = 1, OCloexec = 0x80000;
+    public const int ORdonly = 0, OWronly = 1, ORdwr = 2, ONoctty = 0x100;
+
+    /// <summary>A pipe with both ends close-on-exec; call <see cref="SetInheritable"/> on the end a child keeps.</summary>
+    public static unsafe (int Read, int Write) Pipe()
+    {
+        int* fds = stackalloc int[2];
+        SyscallException.Check(Libc.pipe2(fds, OCloexec), "pipe2");
+        return (fds[0], fds[1]);
+    }
+
+    public static void SetInheritable(int fd, bool inheritable)
+    {
+        var flags = SyscallException.Check(Libc.fcntl(fd, FGetfd, 0), $"fcntl({fd}, F_GETFD)");
+        flags = inheritable ? flags & ~FdCloexec : flags | FdCloexec;
+        SyscallException.Check(Libc.fcntl(fd, FSetfd, flags), $"fcntl({fd}, F_SETFD)");
+    }
+
+    public static int Open(string path, int flags, bool inheritable = false) =>
+        SyscallException.Check(Libc.open(path, flags | (inheritable ? 0 : OCloexec), 0), $"open {path}");
+
+    public static void Close(int fd) => Libc.close(fd);
+
+    public static void Dup2(int from, int to) => SyscallException.Check(Libc.dup2(from, to), $"dup2({from}, {to})");
+
+    public static bool IsTerminal(int fd) => Libc.isatty(fd) == 1;
+
+    /// <summary>Reads up to buffer.Length bytes, retrying on EINTR; 0 at end of file. EIO (a pty whose other side is gone) also ends the stream.</summary>
+    public static unsafe int Read(int fd, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                var n = Libc.read(fd, p, buffer.Length);
+                if (n >= 0) return (int)n;
+                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                if (errno == Errno.EINTR) continue;
+                if (errno == Errno.EIO) return 0;
+                throw new SyscallException($"read fd {fd}", errno);
+            }
+        }
+    }
+
+    public static unsafe void WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            var done = 0;
+            while (done < data.Length)
+            {
+                var n = Libc.write(fd, p + done, data.Length - done);
+                if (n < 0)
+                {
+                    var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    if (errno == Errno.EINTR) continue;
+                    throw new SyscallException($"write fd {fd}", errno);
+                }
+                done += (int)n;
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Skiff.Linux;
+
+public static class ProcessControl
+{
+    public static int CurrentPid => Libc.getpid();
+
+    /// <summary>Sends a signal; false when the process is already gone.</summary>
+    public static bool Signal(int pid, int signal)
+    {
+        if (Libc.kill(pid, signal) == 0) return true;
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == Errno.ESRCH ? false : throw new SyscallException($"kill({pid}, {signal})", errno);
+    }
+
+    /// <summary>Replaces this process with the program; returns only by throwing, with the errno that tells 126 from 127.</summary>
+    public static unsafe void Exec(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
+    {
+        var argvPtrs = ToCStrings(argv);
+        var envPtrs = ToCStrings(envp);
+        var pathPtr = (byte*)Marshal.StringToCoTaskMemUTF8(path);
+        fixed (nint* a = argvPtrs)
+        fixed (nint* e = envPtrs)
+        {
+            Libc.execve(pathPtr, (byte**)a, (byte**)e);
+        }
+        throw new SyscallException($"exec \"{path}\"", Marshal.GetLastPInvokeError());
+    }
+
+    // Leaked on purpose: on success the process image is replaced, and on failure the caller exits.
+    private static nint[] ToCStrings(IReadOnlyList<string> values)
+    {
+        var ptrs = new nint[values.Count + 1];
+        for (var i = 0; i < values.Count; i++) ptrs[i] = Marshal.StringToCoTaskMemUTF8(values[i]);
+        return ptrs;
+    }
+
+    /// <summary>A descriptor of the process that survives pid reuse; needed for <see cref="TakeDescriptor"/>.</summary>
+    public static int OpenPidFd(int pid) =>
+        (int)SyscallException.Check(Libc.syscall(SyscallNumbers.PidfdOpen, pid, 0, 0), $"pidfd_open({pid})");
+
+    /// <summary>Duplicates descriptor <paramref name="fd"/> of another process into this one (pidfd_getfd).</summary>
+    public static int TakeDescriptor(int pidFd, int fd) =>
+        (int)SyscallException.Check(Libc.syscall(SyscallNumbers.PidfdGetfd, pidFd, fd, 0), $"pidfd_getfd(fd {fd})");
+
+    public static string Hostname()
+    {
+        var name = File.ReadAllText("/proc/sys/kernel/hostname").Trim();
+        return name.Length > 0 ? name : Encoding.ASCII.GetString(Encoding.ASCII.GetBytes(Environment.MachineName));
+    }
+}

@@ -1,0 +1,106 @@
+namespace Skiff.Linux;
+
+[Flags]
+public enum MountFlags : ulong
+{
+    None = 0,
+    ReadOnly = 1,
+    NoSuid = 2,
+    NoDev = 4,
+    NoExec = 8,
+    Remount = 32,
+    NoAtime = 1024,
+    NoDirAtime = 2048,
+    Bind = 4096,
+    Move = 8192,
+    Recursive = 16384,
+    Private = 1 << 18,
+    Slave = 1 << 19,
+    Shared = 1 << 20,
+    RelAtime = 1 << 21,
+    StrictAtime = 1 << 24,
+}
+
+/// <summary>
+/// The privileged calls that building a container's filesystem needs, behind one seam: the real
+/// implementation calls the kernel, a recorder in the unit tests checks order and arguments.
+/// </summary>
+public interface ISyscalls
+{
+    void Mount(string? source, string target, string? fstype, MountFlags flags, string? data);
+    void Unmount(string target, bool detach);
+    void PivotRoot(string newRoot, string putOld);
+    void Chdir(string path);
+    void Mknod(string path, uint mode, uint major, uint minor);
+    void Symlink(string target, string linkPath);
+    void MkdirAll(string path);
+    /// <summary>Creates an empty file (and its parents) when missing: a bind mount target for a file.</summary>
+    void Touch(string path);
+    void SetHostname(string name);
+}
+
+public sealed class LinuxSyscalls : ISyscalls
+{
+    public static readonly LinuxSyscalls Instance = new();
+
+    private const int MntDetach = 2;
+    private const uint SIfChr = 0x2000;
+
+    public void Mount(string? source, string target, string? fstype, MountFlags flags, string? data) =>
+        SyscallException.Check(Libc.mount(source, target, fstype, (ulong)flags, data),
+            $"mount {source ?? fstype ?? "none"} on {target} ({fstype ?? "no type"}, {flags}{(data is null ? "" : ", " + data)})");
+
+    public void Unmount(string target, bool detach) =>
+        SyscallException.Check(Libc.umount2(target, detach ? MntDetach : 0), $"umount {target}");
+
+    public void PivotRoot(string newRoot, string putOld)
+    {
+        var nr = System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(newRoot);
+        var po = System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(putOld);
+        try
+        {
+            SyscallException.Check(Libc.syscall(SyscallNumbers.PivotRoot, nr, po, 0), $"pivot_root({newRoot}, {putOld})");
+        }
+        finally
+        {
+            System.Runtime.InteropServices.Marshal.FreeCoTaskMem(nr);
+            System.Runtime.InteropServices.Marshal.FreeCoTaskMem(po);
+        }
+    }
+
+    public void Chdir(string path) => SyscallException.Check(Libc.chdir(path), $"chdir {path}");
+
+    public void Mknod(string path, uint mode, uint major, uint minor)
+    {
+        ulong dev = ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
+                  | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
+        SyscallException.Check(Libc.mknod(path, SIfChr | mode, dev), $"mknod {path} c {major} {minor}");
+        // mknod honours the umask; the device modes are part of the contract, so set them exactly.
+        File.SetUnixFileMode(path, (UnixFileMode)(mode & 0xfff));
+    }
+
+    public void Symlink(string target, string linkPath) => File.CreateSymbolicLink(linkPath, target);
+
+    public void MkdirAll(string path) => Directory.CreateDirectory(path);
+
+    public void Touch(string path)
+    {
+        if (File.Exists(path)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (File.Open(path, FileMode.OpenOrCreate, FileAccess.Write)) { }
+    }
+
+    public void SetHostname(string name) =>
+        SyscallException.Check(Libc.sethostname(name, (nuint)System.Text.Encoding.UTF8.GetByteCount(name)), $"sethostname {name}");
+}
+
+internal static class SyscallNumbers
+{
+    private static readonly bool Arm64 =
+        System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64;
+
+    public static long PivotRoot => Arm64 ? 41 : 155;
+    // The newer syscalls share one number on every architecture.
+    public const long PidfdOpen = 434;
+    public const long PidfdGetfd = 438;
+}

@@ -1,0 +1,167 @@
+using Skiff.Linux;
+using Skiff.Linux.Cgroups;
+using Skiff.Runtime.Spec;
+
+namespace Skiff.Runtime.Cgroups;
+
+public static class ContainerCgroup
+{
+    // The v1 hierarchies a container gets a directory in; whichever of them are mounted.
+    private static readonly string[] V1Hierarchies = ["cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "devices", "freezer"];
+    private static readonly string[] V2Controllers = ["cpu", "cpuset", "memory", "pids", "io"];
+
+    /// <summary>
+    /// Creates the container's cgroup under <paramref name="parent"/> (a relative path such as
+    /// "skiff", created when missing) in every hierarchy, and writes every limit. On failure it
+    /// removes what it created and throws a <see cref="CgroupException"/>.
+    /// </summary>
+    /// <param name="name">The container id: one path segment.</param>
+    public static IContainerCgroup Create(CgroupLayout layout, string parent, string name, LinuxResources? resources) =>
+        Create(CgroupFs.Instance, layout, parent, name, resources, TimeSpan.FromSeconds(2));
+
+    internal static IContainerCgroup Create(ICgroupFs fs, CgroupLayout layout, string parent, string name,
+        LinuxResources? resources, TimeSpan destroyTimeout)
+    {
+        var parentSegments = parent.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var segment in parentSegments.Append(name)) CheckSegment(segment, parent, name);
+
+        var roots = new List<string>();
+        var created = new List<string>();
+        var warnings = new List<string>();
+        try
+        {
+            IContainerCgroup cgroup;
+            if (layout.Mode == CgroupMode.V2)
+            {
+                var root = layout.UnifiedMount!;
+                roots.Add(root);
+                var leaf = CreateV2(fs, root, parentSegments, name, created);
+                var memory = fs.FileExists(Path.Join(leaf, "memory.events")) ? leaf : null;
+                cgroup = new CgroupDirectories(fs, [leaf], roots, parentSegments, memory, CgroupMode.V2, warnings, destroyTimeout);
+                if (resources is not null) V2Limits.Apply(fs, leaf, resources, warnings);
+            }
+            else
+            {
+                var dirs = new Dictionary<string, string>();
+                var leaves = new List<string>();
+                foreach (var controller in V1Hierarchies)
+                {
+                    if (!layout.V1Mounts.TryGetValue(controller, out var root)) continue;
+                    var leaf = Path.Join(root, parent, name);
+                    dirs[controller] = leaf;
+                    // Co-mounted controllers ("cpu,cpuacct") share one directory.
+                    if (leaves.Contains(leaf)) continue;
+                    roots.Add(root);
+                    leaves.Add(leaf);
+                    CreateV1(fs, root, parentSegments, name, resources?.Cpu, created);
+                }
+                // systemd's unified hierarchy holds no controllers here, but joining it keeps the
+                // container's processes visible to cgroup2 tools, as runc does in hybrid mode.
+                if (layout.Mode == CgroupMode.Hybrid && layout.UnifiedMount is { } unified)
+                {
+                    roots.Add(unified);
+                    leaves.Add(CreateV2(fs, unified, parentSegments, name, created, enableControllers: false));
+                }
+                cgroup = new CgroupDirectories(fs, leaves, roots, parentSegments, dirs.GetValueOrDefault("memory"), CgroupMode.V1, warnings, destroyTimeout);
+                if (resources is not null) V1Limits.Apply(fs, dirs, resources, warnings);
+            }
+            return cgroup;
+        }
+        catch (CgroupException)
+        {
+            RemoveCreated(fs, created);
+            throw;
+        }
+    }
+
+    private static void CheckSegment(string segment, string parent, string name)
+    {
+        if (segment is "" or "." or ".." || segment.Contains('/') || segment.Contains('\0'))
+            throw new ArgumentException($"cgroup path \"{parent}/{name}\": \"{segment}\" is not a valid directory name");
+    }
+
+    private static string CreateV1(ICgroupFs fs, string root, string[] parentSegments, string name, CpuResources? cpu, List<string> created)
+    {
+        var dir = root;
+        foreach (var segment in parentSegments)
+        {
+            var parentDir = dir;
+            dir = Path.Join(dir, segment);
+            if (fs.MakeCgroupDirectory(dir)) created.Add(dir);
+            // Also when the directory already existed: another container may have created it a
+            // moment ago and not have filled its cpuset yet.
+            FillCpuset(fs, dir, parentDir, null, null);
+        }
+        var leaf = Path.Join(dir, name);
+        MakeLeaf(fs, leaf, created);
+        FillCpuset(fs, leaf, dir, cpu?.Cpus, cpu?.Mems);
+        return leaf;
+    }
+
+    // A v1 cpuset starts with empty cpus and mems, and the kernel refuses tasks until both are set.
+    private static void FillCpuset(ICgroupFs fs, string dir, string parentDir, string? cpus, string? mems)
+    {
+        if (!fs.FileExists(Path.Join(dir, "cpuset.cpus"))) return;
+        foreach (var (file, requested) in new[] { ("cpuset.cpus", cpus), ("cpuset.mems", mems) })
+        {
+            if (requested is not null) fs.WriteFile(dir, file, requested);
+            else if (fs.ReadFile(dir, file).Trim().Length == 0) fs.WriteFile(dir, file, fs.ReadFile(parentDir, file).Trim());
+        }
+    }
+
+    private static string CreateV2(ICgroupFs fs, string root, string[] parentSegments, string name, List<string> created, bool enableControllers = true)
+    {
+        var dir = root;
+        foreach (var segment in parentSegments)
+        {
+            if (enableControllers) EnableControllers(fs, dir);
+            dir = Path.Join(dir, segment);
+            if (fs.MakeCgroupDirectory(dir)) created.Add(dir);
+        }
+        if (enableControllers) EnableControllers(fs, dir);
+        var leaf = Path.Join(dir, name);
+        MakeLeaf(fs, leaf, created);
+        return leaf;
+    }
+
+    // A v2 child only gets the controllers its parent lists in cgroup.subtree_control.
+    private static void EnableControllers(ICgroupFs fs, string dir)
+    {
+        var available = fs.ReadFile(dir, "cgroup.controllers").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var wanted = V2Controllers.Where(available.Contains).Select(c => "+" + c).ToList();
+        if (wanted.Count == 0) return;
+        try
+        {
+            fs.WriteFile(dir, "cgroup.subtree_control", string.Join(' ', wanted));
+        }
+        catch (CgroupException)
+        {
+            // The kernel applies a multi-controller write all or nothing; one controller that
+            // cannot be enabled (cpu while a realtime task sits here) must not cost the others.
+            // A limit that needs a missing controller fails later, naming its file.
+            foreach (var controller in wanted)
+            {
+                try { fs.WriteFile(dir, "cgroup.subtree_control", controller); }
+                catch (CgroupException) { }
+            }
+        }
+    }
+
+    private static void MakeLeaf(ICgroupFs fs, string leaf, List<string> created)
+    {
+        if (!fs.MakeCgroupDirectory(leaf))
+            throw new CgroupException(leaf, $"cgroup: {leaf} already exists (a container with this id, or one left behind)");
+        created.Add(leaf);
+    }
+
+    // Best effort: the original failure is what the caller needs to see; a parent that another
+    // container joined in the meantime stays.
+    private static void RemoveCreated(ICgroupFs fs, List<string> created)
+    {
+        for (var i = created.Count - 1; i >= 0; i--)
+        {
+            try { fs.RemoveDirectory(created[i]); }
+            catch (SyscallException) { }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Skiff.Linux;
+using Skiff.Runtime.Cgroups;
+
+namespace Skiff.Runtime;
+
+/// <summary>A started container: its init (now the user's program), its console if it has one, its cgroup.</summary>
+public sealed class RunningContainer : IDisposable
+{
+    private readonly System.Diagnostics.Process _init;
+
+    internal RunningContainer(string id, System.Diagnostics.Process init, IContainerCgroup cgroup, int? consoleMaster)
+    {
+        Id = id;
+        _init = init;
+        Cgroup = cgroup;
+        ConsoleMaster = consoleMaster;
+    }
+
+    public string Id { get; }
+    public int Pid => _init.Id;
+    public IContainerCgroup Cgroup { get; }
+    /// <summary>The pty master when the spec asked for a terminal; the caller owns it.</summary>
+    public int? ConsoleMaster { get; }
+
+    /// <summary>Waits for the program; a death by signal N gives 128+N, as shells and Docker report it.</summary>
+    public int WaitForExit()
+    {
+        _init.WaitForExit();
+        return _init.ExitCode;
+    }
+
+    public bool Signal(int signal) => !_init.HasExited && ProcessControl.Signal(Pid, signal);
+
+    public bool OomKilled() => Cgroup.OomKilled();
+
+    /// <summary>Kills what is left and removes the cgroup. The namespaces and mounts die with the last process.</summary>
+    public void Dispose()
+    {
+        if (!_init.HasExited)
+        {
+            ProcessControl.Signal(Pid, 9);
+            _init.WaitForExit();
+        }
+        Cgroup.Destroy();
+        _init.Dispose();
+    }
+}

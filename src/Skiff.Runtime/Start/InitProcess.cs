@@ -1,0 +1,150 @@
+using System.Text;
+using Skiff.Linux;
+using Skiff.Runtime.Process;
+using Skiff.Runtime.Rootfs;
+using Skiff.Runtime.Spec;
+
+namespace Skiff.Runtime.Start;
+
+/// <summary>
+/// The container's first process (<c>skiff init</c>), already inside the new namespaces as PID 1.
+/// It waits until the runtime has put it in its cgroup, builds the filesystem, sets up the console,
+/// drops to the container's user and capabilities, and execs the user's program. Everything it
+/// needs after pivot_root must already be loaded, because the host's files are gone by then.
+/// </summary>
+public static class InitProcess
+{
+    public static int Run()
+    {
+        var value = Environment.GetEnvironmentVariable(InitChannel.EnvironmentVariable);
+        if (value is null)
+        {
+            Console.Error.WriteLine("skiff init: not started by the skiff runtime");
+            return 125;
+        }
+        var handles = InitChannel.Handles.Decode(value);
+        // Neither pipe may reach the user's program: the status pipe's end of file is the "exec succeeded" signal.
+        FileDescriptors.SetInheritable(handles.Status, false);
+        FileDescriptors.SetInheritable(handles.Sync, false);
+        try
+        {
+            var spec = RuntimeSpecJson.Read(Path.Join(handles.Bundle, "config.json"));
+            var lastCap = Capabilities.LastCap();
+            var newNetwork = spec.Linux.Namespaces.Any(n => n.Type == "network" && n.Path is null);
+            WaitFor(handles.Sync, InitChannel.Go);
+
+            // The cgroup namespace is entered only now, so that its root is the container's own cgroup.
+            if (spec.Linux.Namespaces.Any(n => n.Type == "cgroup" && n.Path is null))
+                Namespaces.Unshare(NamespaceKind.Cgroup);
+
+            var builder = new RootfsBuilder(LinuxSyscalls.Instance);
+            builder.MountAndPivot(spec, handles.Bundle);
+            if (handles.Stdio is { } stdio)
+                RedirectStdio(stdio);
+            if (spec.Process.Terminal) SetUpConsole(handles);
+            builder.Finish(spec);
+            if (spec.Hostname is { Length: > 0 } hostname) LinuxSyscalls.Instance.SetHostname(hostname);
+            if (newNetwork) InterfaceFlags.BringUp("lo");
+
+            var user = ResolveUser(spec.Process.User);
+            var env = WithHome(spec.Process.Env, user.Home);
+            EnterWorkingDirectory(spec.Process.Cwd);
+            DropPrivileges(spec.Process, user, lastCap);
+            var program = ExecutableLookup.Find(spec.Process.Args.FirstOrDefault() ?? "", env);
+
+            Report(handles.Status, InitChannel.ExecLine);
+            try
+            {
+                ProcessControl.Exec(program, spec.Process.Args, env);
+            }
+            catch (SyscallException e)
+            {
+                throw new ExecutableLookup.LookupException(ExecutableLookup.ExitCodeFor(e.Errno),
+                    $"exec: \"{spec.Process.Args[0]}\": {e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..].ToLowerInvariant()}");
+            }
+            return 125; // not reached: Exec returns only by throwing
+        }
+        catch (ExecutableLookup.LookupException e)
+        {
+            return Fail(handles.Status, e.ExitCode, e.Message);
+        }
+        catch (Exception e)
+        {
+            return Fail(handles.Status, 125, e.Message);
+        }
+    }
+
+    private static int Fail(int status, int code, string message)
+    {
+        Report(status, $"{InitChannel.ErrorLine} {code} {message.ReplaceLineEndings(" ")}");
+        return code;
+    }
+
+    private static void Report(int fd, string line) =>
+        FileDescriptors.WriteAll(fd, Encoding.UTF8.GetBytes(line + "\n"));
+
+    private static void WaitFor(int fd, byte expected)
+    {
+        Span<byte> b = stackalloc byte[1];
+        if (FileDescriptors.Read(fd, b) != 1 || b[0] != expected)
+            throw new InvalidOperationException("the runtime went away before the container started");
+    }
+
+    /// <summary>
+    /// The pty comes from the container's own devpts, so that programs inside see /dev/pts/N as their
+    /// terminal. The runtime copies the master out of this process (pidfd_getfd) before we go on.
+    /// </summary>
+    private static void SetUpConsole(InitChannel.Handles handles)
+    {
+        var (master, slave, slavePath) = Pty.Open("/dev/ptmx");
+        LinuxSyscalls.Instance.Touch("/dev/console");
+        LinuxSyscalls.Instance.Mount(slavePath, "/dev/console", null, MountFlags.Bind, null);
+        Report(handles.Status, $"{InitChannel.ConsoleLine} {master}");
+        WaitFor(handles.Sync, InitChannel.ConsoleTaken);
+        FileDescriptors.Close(master);
+        Pty.BecomeControllingTerminal(slave);
+        for (var i = 0; i < 3; i++) FileDescriptors.Dup2(slave, i);
+        FileDescriptors.Close(slave);
+    }
+
+    private static void RedirectStdio(int[] stdio)
+    {
+        for (var i = 0; i < 3; i++) FileDescriptors.Dup2(stdio[i], i);
+        foreach (var fd in stdio.Where(fd => fd > 2).Distinct()) FileDescriptors.Close(fd);
+    }
+
+    private static ContainerUser ResolveUser(UserSpec user)
+    {
+        if (user.Username is not { Length: > 0 } name)
+            return new ContainerUser(user.Uid, user.Gid, user.AdditionalGids ?? [], HomeOf(user.Uid));
+        return ContainerUser.Resolve(name, ReadOrEmpty("/etc/passwd"), ReadOrEmpty("/etc/group"));
+    }
+
+    private static string HomeOf(uint uid) =>
+        ContainerUser.Resolve(uid.ToString(), ReadOrEmpty("/etc/passwd"), "").Home;
+
+    private static string ReadOrEmpty(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
+
+    private static List<string> WithHome(List<string> env, string home) =>
+        env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)) ? env : [.. env, "HOME=" + home];
+
+    // Docker creates a missing working directory rather than failing.
+    private static void EnterWorkingDirectory(string cwd)
+    {
+        Directory.CreateDirectory(cwd);
+        LinuxSyscalls.Instance.Chdir(cwd);
+    }
+
+    /// <summary>The order runc uses: bounding set while still root, keep-caps across setuid, then the exact sets.</summary>
+    private static void DropPrivileges(ProcessSpec process, ContainerUser user, int lastCap)
+    {
+        var caps = process.Capabilities ?? new CapabilitiesSpec();
+        Capabilities.DropBoundingExcept(Capabilities.Mask(caps.Bounding), lastCap);
+        Capabilities.SetKeepCaps(true);
+        Identity.Become(user.Uid, user.Gid, user.AdditionalGids);
+        Capabilities.Set(Capabilities.Mask(caps.Effective), Capabilities.Mask(caps.Permitted), Capabilities.Mask(caps.Inheritable));
+        Capabilities.SetAmbient(Capabilities.Mask(caps.Ambient), lastCap);
+        Capabilities.SetKeepCaps(false);
+        if (process.NoNewPrivileges) Capabilities.SetNoNewPrivileges();
+    }
+}
