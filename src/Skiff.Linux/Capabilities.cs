@@ -52,6 +52,19 @@ public static class Capabilities
         catch (IOException) { return Names.Count - 1; }
     }
 
+    /// <summary>
+    /// The bounding set of this process: a container can never get more. Some hosts withhold a
+    /// capability even from root (a sandboxed root without CAP_SYS_RESOURCE, say), and asking capset
+    /// for it would fail the whole start.
+    /// </summary>
+    public static ulong CurrentBounding()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("CapBnd:", StringComparison.Ordinal))
+                return Convert.ToUInt64(line[7..].Trim(), 16);
+        return ulong.MaxValue;
+    }
+
     private const int PrCapbsetDrop = 24, PrSetKeepCaps = 8, PrCapAmbient = 47, PrCapAmbientRaise = 2,
         PrCapAmbientClearAll = 4, PrSetNoNewPrivs = 38;
     private const uint CapabilityVersion3 = 0x20080522;

@@ -77,16 +77,17 @@ public sealed record CgroupLayout(CgroupMode Mode, IReadOnlyDictionary<string, s
     private sealed record Mount(int Id, int Parent, string MountPoint, string FsType, string[] Options);
 
     // A mount on the same directory as its parent mount covers the parent, and with it
-    // everything mounted beneath the parent.
+    // everything else mounted on the parent; what is mounted on the cover stays visible.
     private static bool IsHidden(Mount mount, Dictionary<int, Mount> mounts)
     {
-        // Bounded so that a malformed file with a parent cycle cannot loop forever.
+        Mount? cameFrom = null;
         var m = mount;
+        // Bounded so that a malformed file with a parent cycle cannot loop forever.
         for (var depth = 0; depth < mounts.Count; depth++)
         {
-            if (mounts.Values.Any(c => c.Parent == m.Id && c.Id != m.Id && c.MountPoint == m.MountPoint)) return true;
+            if (mounts.Values.Any(c => c.Parent == m.Id && c != m && c != cameFrom && c.MountPoint == m.MountPoint)) return true;
             if (!mounts.TryGetValue(m.Parent, out var parent) || parent == m) return false;
-            m = parent;
+            (cameFrom, m) = (m, parent);
         }
         return false;
     }

@@ -30,42 +30,46 @@ public static class ContainerCgroup
         var warnings = new List<string>();
         try
         {
-            IContainerCgroup cgroup;
             if (layout.Mode == CgroupMode.V2)
             {
                 var root = layout.UnifiedMount!;
                 roots.Add(root);
                 var leaf = CreateV2(fs, root, parentSegments, name, created);
-                var memory = fs.FileExists(Path.Join(leaf, "memory.events")) ? leaf : null;
-                cgroup = new CgroupDirectories(fs, [leaf], roots, parentSegments, memory, CgroupMode.V2, warnings, destroyTimeout);
                 if (resources is not null) V2Limits.Apply(fs, leaf, resources, warnings);
+                var memory = fs.FileExists(Path.Join(leaf, "memory.events")) ? leaf : null;
+                return new CgroupDirectories(fs, [leaf], roots, parentSegments, memory, CgroupMode.V2, warnings, destroyTimeout);
             }
-            else
+
+            var dirs = new Dictionary<string, string>();
+            var leaves = new List<string>();
+            foreach (var controller in V1Hierarchies)
             {
-                var dirs = new Dictionary<string, string>();
-                var leaves = new List<string>();
-                foreach (var controller in V1Hierarchies)
-                {
-                    if (!layout.V1Mounts.TryGetValue(controller, out var root)) continue;
-                    var leaf = Path.Join(root, parent, name);
-                    dirs[controller] = leaf;
-                    // Co-mounted controllers ("cpu,cpuacct") share one directory.
-                    if (leaves.Contains(leaf)) continue;
-                    roots.Add(root);
-                    leaves.Add(leaf);
-                    CreateV1(fs, root, parentSegments, name, resources?.Cpu, created);
-                }
-                // systemd's unified hierarchy holds no controllers here, but joining it keeps the
-                // container's processes visible to cgroup2 tools, as runc does in hybrid mode.
-                if (layout.Mode == CgroupMode.Hybrid && layout.UnifiedMount is { } unified)
-                {
-                    roots.Add(unified);
-                    leaves.Add(CreateV2(fs, unified, parentSegments, name, created, enableControllers: false));
-                }
-                cgroup = new CgroupDirectories(fs, leaves, roots, parentSegments, dirs.GetValueOrDefault("memory"), CgroupMode.V1, warnings, destroyTimeout);
-                if (resources is not null) V1Limits.Apply(fs, dirs, resources, warnings);
+                if (!layout.V1Mounts.TryGetValue(controller, out var root)) continue;
+                var leaf = Path.Join([root, .. parentSegments, name]);
+                dirs[controller] = leaf;
+                // Co-mounted controllers ("cpu,cpuacct") share one directory.
+                if (leaves.Contains(leaf)) continue;
+                roots.Add(root);
+                leaves.Add(leaf);
+                CreateV1(fs, root, parentSegments, name, resources?.Cpu, created);
             }
-            return cgroup;
+            if (layout.Mode == CgroupMode.Hybrid && layout.UnifiedMount is { } unified)
+            {
+                // systemd's unified hierarchy holds no controllers Skiff uses, but joining it
+                // keeps the container's processes visible to cgroup2 tools, as runc does. No
+                // limit depends on it, so a unified mount we may not write to is no reason to fail.
+                try
+                {
+                    leaves.Add(CreateV2(fs, unified, parentSegments, name, created, enableControllers: false));
+                    roots.Add(unified);
+                }
+                catch (CgroupException e)
+                {
+                    warnings.Add($"not joining the unified hierarchy: {e.Message}");
+                }
+            }
+            if (resources is not null) V1Limits.Apply(fs, dirs, resources, warnings);
+            return new CgroupDirectories(fs, leaves, roots, parentSegments, dirs.GetValueOrDefault("memory"), CgroupMode.V1, warnings, destroyTimeout);
         }
         catch (CgroupException)
         {
@@ -80,7 +84,7 @@ public static class ContainerCgroup
             throw new ArgumentException($"cgroup path \"{parent}/{name}\": \"{segment}\" is not a valid directory name");
     }
 
-    private static string CreateV1(ICgroupFs fs, string root, string[] parentSegments, string name, CpuResources? cpu, List<string> created)
+    private static void CreateV1(ICgroupFs fs, string root, string[] parentSegments, string name, CpuResources? cpu, List<string> created)
     {
         var dir = root;
         foreach (var segment in parentSegments)
@@ -95,7 +99,6 @@ public static class ContainerCgroup
         var leaf = Path.Join(dir, name);
         MakeLeaf(fs, leaf, created);
         FillCpuset(fs, leaf, dir, cpu?.Cpus, cpu?.Mems);
-        return leaf;
     }
 
     // A v1 cpuset starts with empty cpus and mems, and the kernel refuses tasks until both are set.

@@ -30,6 +30,7 @@ public static class InitProcess
         {
             var spec = RuntimeSpecJson.Read(Path.Join(handles.Bundle, "config.json"));
             var lastCap = Capabilities.LastCap();
+            var grantable = Capabilities.CurrentBounding();
             var newNetwork = spec.Linux.Namespaces.Any(n => n.Type == "network" && n.Path is null);
             WaitFor(handles.Sync, InitChannel.Go);
 
@@ -49,7 +50,7 @@ public static class InitProcess
             var user = ResolveUser(spec.Process.User);
             var env = WithHome(spec.Process.Env, user.Home);
             EnterWorkingDirectory(spec.Process.Cwd);
-            DropPrivileges(spec.Process, user, lastCap);
+            DropPrivileges(spec.Process, user, lastCap, grantable);
             var program = ExecutableLookup.Find(spec.Process.Args.FirstOrDefault() ?? "", env);
 
             Report(handles.Status, InitChannel.ExecLine);
@@ -136,14 +137,15 @@ public static class InitProcess
     }
 
     /// <summary>The order runc uses: bounding set while still root, keep-caps across setuid, then the exact sets.</summary>
-    private static void DropPrivileges(ProcessSpec process, ContainerUser user, int lastCap)
+    private static void DropPrivileges(ProcessSpec process, ContainerUser user, int lastCap, ulong grantable)
     {
         var caps = process.Capabilities ?? new CapabilitiesSpec();
-        Capabilities.DropBoundingExcept(Capabilities.Mask(caps.Bounding), lastCap);
+        ulong Mask(List<string> names) => Capabilities.Mask(names) & grantable;
+        Capabilities.DropBoundingExcept(Mask(caps.Bounding), lastCap);
         Capabilities.SetKeepCaps(true);
         Identity.Become(user.Uid, user.Gid, user.AdditionalGids);
-        Capabilities.Set(Capabilities.Mask(caps.Effective), Capabilities.Mask(caps.Permitted), Capabilities.Mask(caps.Inheritable));
-        Capabilities.SetAmbient(Capabilities.Mask(caps.Ambient), lastCap);
+        Capabilities.Set(Mask(caps.Effective), Mask(caps.Permitted), Mask(caps.Inheritable));
+        Capabilities.SetAmbient(Mask(caps.Ambient), lastCap);
         Capabilities.SetKeepCaps(false);
         if (process.NoNewPrivileges) Capabilities.SetNoNewPrivileges();
     }

@@ -18,6 +18,8 @@ internal sealed class FakeCgroupTree : ICgroupFs, IDisposable
     public List<int> Killed { get; } = [];
     /// <summary>Processes that ignore SIGKILL (stuck in the kernel, say).</summary>
     public HashSet<int> Unkillable { get; } = [];
+    /// <summary>Mount points where mkdir fails with EACCES, as on a read-only or foreign-owned mount.</summary>
+    public HashSet<string> ReadOnlyMounts { get; } = [];
     /// <summary>File name to the errno every write to it fails with.</summary>
     public Dictionary<string, int> FailingWrites { get; } = [];
 
@@ -146,6 +148,7 @@ internal sealed class FakeCgroupTree : ICgroupFs, IDisposable
         if (Directory.Exists(path)) return false;
         var parent = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(parent)) throw new SyscallException($"mkdir {path}", Errno.ENOENT);
+        if (ReadOnlyMounts.Contains(MountOf(path))) throw new SyscallException($"mkdir {path}", Errno.EACCES);
         var files = childFiles[MountOf(path)](parent);
         Directory.CreateDirectory(path);
         foreach (var (file, value) in files) File.WriteAllText(Path.Join(path, file), value);

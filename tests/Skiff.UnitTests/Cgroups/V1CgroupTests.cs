@@ -206,6 +206,19 @@ public sealed class V1CgroupTests : IDisposable
     }
 
     [Fact]
+    public void Hybrid_with_a_unified_mount_it_may_not_write_to_still_applies_the_limits_and_warns()
+    {
+        var layout = V1Tree(hybrid: true);
+        tree.ReadOnlyMounts.Add(layout.UnifiedMount!);
+
+        var cgroup = Create(layout, new LinuxResources { Pids = new PidsResources(20) });
+
+        Assert.DoesNotContain(cgroup.Paths, p => p.Contains("unified"));
+        Assert.Contains(cgroup.Warnings, w => w.Contains("unified") && w.Contains("Permission denied"));
+        Assert.Equal("20", tree.Content(Path.Join(Dir("pids"), "pids.max")));
+    }
+
+    [Fact]
     public void AddProcess_writes_the_pid_into_every_hierarchy()
     {
         var cgroup = Create(V1Tree(), null);

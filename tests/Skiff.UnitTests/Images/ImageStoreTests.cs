@@ -17,8 +17,8 @@ public sealed class ImageStoreTests : IDisposable
         var image = store.Resolve("busybox");
 
         Assert.Equal("busybox:latest", image.Reference);
-        Assert.Equal(image, store.Resolve("busybox:latest"));
-        Assert.Equal(image, store.Resolve("docker.io/library/busybox:latest"));
+        AssertSameImage(image, store.Resolve("busybox:latest"));
+        AssertSameImage(image, store.Resolve("docker.io/library/busybox:latest"));
         Assert.Equal(image.ManifestDigest, store.References()["busybox:latest"]);
         Assert.Equal(["sh"], image.Config.Cmd);
         Assert.Null(image.Config.Entrypoint);
@@ -95,7 +95,7 @@ public sealed class ImageStoreTests : IDisposable
         var results = new LocalImage[4];
         Parallel.For(0, results.Length, i => results[i] = new ImageStore(_root.Path).Resolve("busybox"));
 
-        Assert.All(results, r => Assert.Equal(results[0], r));
+        Assert.All(results, r => AssertSameImage(results[0], r));
         Assert.Single(Directory.EnumerateDirectories(_root["snapshots"]));
         Assert.Equal(3, Directory.EnumerateFiles(_root["blobs/sha256"]).Count());
         Assert.False(File.Exists(_root["references.json.tmp-" + Environment.ProcessId]));
@@ -107,8 +107,8 @@ public sealed class ImageStoreTests : IDisposable
         var store = new ImageStore(_root.Path);
         var image = store.Resolve("busybox");
 
-        Assert.Equal(image, store.Resolve(image.Id.Hex[..12]));
-        Assert.Equal(image, store.Resolve(image.Id.ToString()));
+        AssertSameImage(image, store.Resolve(image.Id.Hex[..12]));
+        AssertSameImage(image, store.Resolve(image.Id.ToString()));
     }
 
     [Fact]
@@ -154,6 +154,17 @@ public sealed class ImageStoreTests : IDisposable
 
         Assert.Equal(dir, Assert.Single(new ImageStore(_root.Path).Resolve("busybox").LayerDirs));
         Assert.True(File.Exists(Path.Combine(dir, "bin/busybox")));
+    }
+
+    // LocalImage holds lists, so record equality would compare them by reference.
+    private static void AssertSameImage(LocalImage expected, LocalImage actual)
+    {
+        Assert.Equal(expected.Reference, actual.Reference);
+        Assert.Equal(expected.Id, actual.Id);
+        Assert.Equal(expected.ManifestDigest, actual.ManifestDigest);
+        Assert.Equal(expected.LayerDirs, actual.LayerDirs);
+        Assert.Equal(expected.Config.Env, actual.Config.Env);
+        Assert.Equal(expected.Config.Cmd, actual.Config.Cmd);
     }
 
     [Fact]

@@ -127,7 +127,7 @@ public sealed class LayerUnpackerTests : IDisposable
     }
 
     [RootFact]
-    public void Ownership_is_kept_including_on_symlinks()
+    public void Ownership_and_setuid_bits_are_kept()
     {
         var tar = new TarBuilder()
             .Dir("home/", uid: 0, gid: 0)
