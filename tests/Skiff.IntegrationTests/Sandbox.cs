@@ -69,6 +69,12 @@ public static class Sandbox
     /// <summary>Runs a shell command line on the host side of the sandbox (for ip, script, mount).</summary>
     public static RunResult Sh(string commandLine) => Run("/bin/sh", ["-c", commandLine]);
 
+    public static string[] ContainerDirs()
+    {
+        var dir = Path.Join(StateRoot, "containers");
+        return Directory.Exists(dir) ? Directory.GetDirectories(dir) : [];
+    }
+
     /// <summary>A cgroup parent of its own, so a test can look at exactly its container's cgroup.</summary>
     public static string UniqueCgroupParent() => $"skiff-it-{Guid.NewGuid():N}"[..20];
 

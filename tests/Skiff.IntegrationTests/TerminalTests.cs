@@ -34,7 +34,11 @@ public sealed class TerminalTests
     [Fact]
     public void Tty_puts_the_program_in_its_own_session_with_a_controlling_terminal()
     {
-        var r = InTerminal("run --rm -t busybox sh -c 'ps -o pid,tty,comm | grep -c pts/0'");
-        Assert.NotEqual("0", r.Stdout.Replace("\r", "").Trim());
+        // Fields 6 and 7 of /proc/PID/stat: the session id and the controlling terminal's device number.
+        var r = InTerminal("run --rm -t busybox sh -c 'read pid comm state ppid pgrp sid tty rest < /proc/$$/stat; echo $sid $tty; ls /dev/console'");
+        var fields = r.Stdout.Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("1", fields[0].Split(' ')[0]);
+        Assert.NotEqual("0", fields[0].Split(' ')[1]);
+        Assert.Equal("/dev/console", fields[1]);
     }
 }

@@ -62,8 +62,9 @@ public static class ContainerSpecBuilder
         }
         if (!image.Env.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) Set(DockerDefaults.Path);
         Set("HOSTNAME=" + hostname);
-        foreach (var e in image.Env) Set(e);
+        // Docker's defaults come first, so that the image's own values (a TERM, say) win over them.
         if (request.Tty) Set("TERM=xterm");
+        foreach (var e in image.Env) Set(e);
         foreach (var e in request.Env) Set(e);
         return env;
     }

@@ -29,35 +29,66 @@ public sealed class ForegroundRun(ContainerEngine engine)
 
     private RunOutcome StartAndWait(PreparedContainer prepared, RunRequest request)
     {
-        // Without -i the program reads end-of-file, as in Docker, never the caller's terminal.
-        var devNull = request.Interactive ? -1 : FileDescriptors.Open("/dev/null", FileDescriptors.ORdonly);
-        RunningContainer container;
+        // Registered before the start, so that a signal arriving while the container starts is not
+        // lost (nor kills us with the container half set up): it is delivered once there is a process.
+        var forwarder = new SignalForwarder();
+        var registrations = Forwarded.Select(sig => PosixSignalRegistration.Create(sig, ctx =>
+        {
+            ctx.Cancel = true;
+            forwarder.Send(SignalNumber(ctx.Signal));
+        })).ToList();
         try
         {
-            container = engine.Start(prepared, devNull < 0 ? null : [devNull, 1, 2]);
+            using var container = Start(prepared, request.Interactive);
+            forwarder.Attach(container);
+            using var relay = container.ConsoleMaster is { } master ? new ConsoleRelay(master, request.Interactive) : null;
+            var exitCode = container.WaitForExit();
+            relay?.Drain();
+            return new RunOutcome(exitCode, container.OomKilled());
+        }
+        finally
+        {
+            registrations.ForEach(r => r.Dispose());
+        }
+    }
+
+    private RunningContainer Start(PreparedContainer prepared, bool interactive)
+    {
+        // Without -i the program reads end-of-file, as in Docker, never the caller's terminal.
+        var devNull = interactive ? -1 : FileDescriptors.Open("/dev/null", FileDescriptors.ORdonly);
+        try
+        {
+            return engine.Start(prepared, devNull < 0 ? null : [devNull, 1, 2]);
         }
         finally
         {
             if (devNull >= 0) FileDescriptors.Close(devNull);
         }
-        using (container)
+    }
+
+    /// <summary>Holds signals that arrive before the container exists and sends them on once it does.</summary>
+    private sealed class SignalForwarder
+    {
+        private readonly Lock _lock = new();
+        private readonly List<int> _pending = [];
+        private RunningContainer? _target;
+
+        public void Send(int signal)
         {
-            var registrations = Forwarded.Select(sig => PosixSignalRegistration.Create(sig, ctx =>
+            lock (_lock)
             {
-                ctx.Cancel = true;
-                container.Signal(SignalNumber(ctx.Signal));
-            })).ToList();
-            ConsoleRelay? relay = container.ConsoleMaster is { } master ? new ConsoleRelay(master, request.Interactive) : null;
-            try
-            {
-                var exitCode = container.WaitForExit();
-                relay?.Drain();
-                return new RunOutcome(exitCode, container.OomKilled());
+                if (_target is null) _pending.Add(signal);
+                else _target.Signal(signal);
             }
-            finally
+        }
+
+        public void Attach(RunningContainer container)
+        {
+            lock (_lock)
             {
-                relay?.Dispose();
-                registrations.ForEach(r => r.Dispose());
+                _target = container;
+                _pending.ForEach(s => container.Signal(s));
+                _pending.Clear();
             }
         }
     }

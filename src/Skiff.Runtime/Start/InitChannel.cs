@@ -30,7 +30,7 @@ internal static class InitChannel
         {
             var parts = value.Split(';', 4);
             return new Handles(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), parts[3],
-                parts[2] == "-" ? null : parts[2].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray());
+                parts[2] == "-" ? null : parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray());
         }
     }
 }
