@@ -123,7 +123,7 @@ public sealed class ContainerSpecBuilderTests
         var withTty = ContainerSpecBuilder.Environment(Request(r => r with { Tty = true }), Config(env: ["PATH=/bin"]), "h");
         var without = ContainerSpecBuilder.Environment(Request(), Config(env: ["PATH=/bin"]), "h");
 
-        Assert.Equal(["HOSTNAME=h", "PATH=/bin", "TERM=xterm"], withTty);
+        Assert.Equal(["HOSTNAME=h", "PATH=/bin", "TERM=xterm"], withTty.Order());
         Assert.DoesNotContain(without, e => e.StartsWith("TERM=", StringComparison.Ordinal));
     }
 
