@@ -14,6 +14,19 @@ public static class SkiffCli
         {
             RunCommand.Build(),
             VersionCommand.Build(),
+            NetworkCommand.Build(),
+            PullCommand.Build(),
+            PushCommand.Build(),
+            LoginCommand.BuildLogin(),
+            LoginCommand.BuildLogout(),
+            ImagesCommand.BuildImages(),
+            ImagesCommand.BuildImage(),
+            ImagesCommand.BuildRmi(),
+            TagCommand.Build(),
+            ImagesArchiveCommands.BuildSave(),
+            ImagesArchiveCommands.BuildLoad(),
+            ImagesArchiveCommands.BuildImport(),
+            SystemCommand.Build(),
         };
 
     public static int Run(string[] args)
@@ -42,7 +55,8 @@ public static class SkiffCli
         var (code, message) = e switch
         {
             ContainerStartException s => (s.ExitCode, s.Message),
-            ImageNotFoundException or ArgumentException or FormatException or CgroupException or SyscallException
+            ImageException or HttpRequestException or InvalidDataException or NotSupportedException
+                or ArgumentException or FormatException or CgroupException or SyscallException
                 or IOException or UnauthorizedAccessException or InvalidOperationException => (ExitCodes.EngineError, e.Message),
             _ => (ExitCodes.EngineError, e.ToString()),
         };

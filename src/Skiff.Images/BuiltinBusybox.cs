@@ -255,4 +255,4 @@ public static class BuiltinBusybox
     };
 }
 
-public sealed class BusyboxUnavailableException(string message) : Exception(message);
+public sealed class BusyboxUnavailableException(string message) : ImageException(message);

@@ -22,6 +22,14 @@ public sealed class ContentStore
 
     public bool Exists(Digest digest) => File.Exists(Path(digest));
 
+    /// <summary>Every complete blob; temp files of writes in progress are not digests and are skipped.</summary>
+    public IEnumerable<Digest> List() =>
+        Directory.EnumerateFiles(_dir)
+            .Select(f => Digest.TryParse(Digest.Sha256Prefix + IOPath.GetFileName(f), out var d) ? d : (Digest?)null)
+            .OfType<Digest>();
+
+    public long SizeOf(Digest digest) => new FileInfo(Path(digest)).Length;
+
     public Stream Open(Digest digest)
     {
         try
@@ -122,14 +130,14 @@ public sealed class ContentStore
 }
 
 public sealed class DigestMismatchException(Digest expected, Digest actual)
-    : Exception($"content digest mismatch: expected {expected} but the content hashes to {actual}; nothing was stored")
+    : ImageException($"content digest mismatch: expected {expected} but the content hashes to {actual}; nothing was stored")
 {
     public Digest Expected { get; } = expected;
     public Digest Actual { get; } = actual;
 }
 
 public sealed class BlobNotFoundException(Digest digest)
-    : Exception($"blob {digest} is missing from the content store")
+    : ImageException($"blob {digest} is missing from the content store")
 {
     public Digest Digest { get; } = digest;
 }

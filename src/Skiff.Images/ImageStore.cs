@@ -23,7 +23,7 @@ public sealed record LocalImage(
 /// <summary>The local images: blobs in a <see cref="ContentStore"/>, unpacked layers in a
 /// <see cref="SnapshotStore"/>, and <c>references.json</c> naming manifests. Layout under the root:
 /// <c>blobs/sha256/…</c>, <c>snapshots/…</c>, <c>references.json</c>, <c>references.lock</c>.</summary>
-public sealed class ImageStore
+public sealed partial class ImageStore
 {
     private readonly ReferenceFile _references;
 
@@ -46,78 +46,156 @@ public sealed class ImageStore
     /// <exception cref="ImageNotFoundException">No local image matches.</exception>
     public LocalImage Resolve(string reference)
     {
-        var parsed = ImageReference.TryParse(reference, out var r, out var parseError) ? r : null;
-        if (parsed is not null && FindByReference(parsed, _references.Read()) is { } byName)
-            return Load(parsed.Familiar, byName);
-        if (FindByIdPrefix(reference) is { } byId)
-            return byId;
-        if (parsed is null)
-            throw new FormatException($"invalid image reference '{reference}': {parseError}");
+        var found = Require(reference);
+        return Load(found.Key ?? reference, found.Digest);
+    }
+
+    /// <summary><see cref="Find"/>, making the built-in busybox image on first use.</summary>
+    /// <exception cref="ImageNotFoundException">No local image matches.</exception>
+    public StoredImage Require(string reference)
+    {
+        if (Find(reference) is { } found)
+            return found;
+        var parsed = ImageReference.Parse(reference);
         if (parsed.Familiar == BuiltinBusybox.Reference)
-            return Load(parsed.Familiar, CreateBuiltinBusybox());
+            return new StoredImage(parsed.Familiar, CreateBuiltinBusybox());
         throw new ImageNotFoundException(parsed.Familiar);
     }
 
-    /// <summary>Points <paramref name="reference"/> at a manifest already in the content store.</summary>
+    /// <summary>The reference-table entry a user's spelling names: a name, name@digest, or an id
+    /// prefix. <see cref="StoredImage.Key"/> is null for a digest that is stored but not named.</summary>
+    /// <exception cref="FormatException">Neither a valid reference nor a hex id prefix.</exception>
+    public StoredImage? Find(string reference)
+    {
+        var parsed = ImageReference.TryParse(reference, out var r, out var parseError) ? r : null;
+        var table = _references.Read();
+        if (parsed is not null && FindByReference(parsed, table) is { } byName)
+            return byName;
+        if (FindByIdPrefix(reference, table) is { } byId)
+            return byId;
+        if (parsed is null)
+            throw new FormatException($"invalid image reference '{reference}': {parseError}");
+        return null;
+    }
+
+    /// <summary>Gives the image <paramref name="source"/> names a further name, as <c>skiff tag</c> does.</summary>
+    public void Tag(string source, string target)
+    {
+        Tag(target, Require(source).Digest);
+    }
+
+    /// <summary>Points <paramref name="reference"/> at a manifest (or an index) already in the content store.</summary>
     public void Tag(string reference, Digest manifest)
     {
         var parsed = ImageReference.Parse(reference);
         if (parsed.Digest is not null)
             throw new ArgumentException($"cannot tag with a digest reference '{reference}'", nameof(reference));
+        SetReference(parsed, manifest);
+    }
+
+    /// <summary>Records what a pull, load or import stored under the name it was asked for. A name
+    /// with a digest ("alpine@sha256:…") is kept under that digest, so the image is listed and kept.</summary>
+    public void SetReference(ImageReference reference, Digest manifest)
+    {
         if (!Content.Exists(manifest))
             throw new BlobNotFoundException(manifest);
         using (_references.Lock())
         {
             var table = _references.Read();
-            table.References[parsed.Familiar] = manifest;
+            table.References[KeyOf(reference)] = manifest;
             _references.Write(table);
         }
     }
 
+    /// <summary>Keeps an image that arrived without a name (an unnamed archive entry, an import without
+    /// one) under "none@DIGEST", so it is listed and survives collection until it is tagged.</summary>
+    public void KeepUnnamed(Digest manifest) =>
+        SetReference(new ImageReference(ImageReference.DefaultDomain, "library/none", null, manifest), manifest);
+
+    /// <summary>Removes names from the table; returns those that were there.</summary>
+    public IReadOnlyList<string> Untag(IEnumerable<string> keys)
+    {
+        using (_references.Lock())
+        {
+            var table = _references.Read();
+            var removed = keys.Where(table.References.Remove).ToList();
+            _references.Write(table);
+            return removed;
+        }
+    }
+
+    /// <summary>The table key: "name:tag", or "name@sha256:…" for an image pinned only by digest.</summary>
+    public static string KeyOf(ImageReference reference) =>
+        reference.Digest is { } d ? $"{reference.FamiliarName}@{d}" : reference.Familiar;
+
+    /// <summary>Holds off garbage collection while blobs are stored that no reference names yet.</summary>
+    public IDisposable LeaseForWriting() => CollectionLock.Shared(Root);
+
     /// <summary>All tagged images, "name:tag" → manifest digest.</summary>
     public IReadOnlyDictionary<string, Digest> References() => _references.Read().References;
 
-    public OciImageManifest ReadManifest(Digest digest) =>
-        JsonSerializer.Deserialize(Content.ReadBytes(digest), OciJsonContext.Default.OciImageManifest)
-        ?? throw new InvalidDataException($"manifest {digest} is empty");
+    public OciImageManifest ReadManifest(Digest digest) => ParseManifest(Content.ReadBytes(digest), digest);
 
     public OciImageConfig ReadConfig(Digest digest) =>
         JsonSerializer.Deserialize(Content.ReadBytes(digest), OciJsonContext.Default.OciImageConfig)
         ?? throw new InvalidDataException($"image config {digest} is empty");
 
-    private Digest? FindByReference(ImageReference reference, ReferenceTable table)
+    /// <summary>The manifest to run on this host: <paramref name="digest"/> itself, or, when it names an
+    /// image index, the entry for this platform (which a pull stored beside it).</summary>
+    public (Digest Digest, OciImageManifest Manifest) PlatformManifest(Digest digest)
     {
-        if (reference.Digest is { } pinned)
-        {
-            // A digest names the content itself, so any stored manifest with it is the image.
-            return Content.Exists(pinned) ? pinned : null;
-        }
-        return table.References.TryGetValue(reference.Familiar, out var manifest) ? manifest : null;
+        var bytes = Content.ReadBytes(digest);
+        var probe = JsonSerializer.Deserialize(bytes, OciJsonContext.Default.ManifestProbe);
+        if (!IsIndex(probe))
+            return (digest, ParseManifest(bytes, digest));
+        var index = JsonSerializer.Deserialize(bytes, OciJsonContext.Default.OciImageIndex)
+                    ?? throw new InvalidDataException($"image index {digest} is empty");
+        var entry = HostPlatform.Choose(index.Manifests.Where(m => Content.Exists(m.Digest)), HostPlatform.Current)
+                    ?? throw new InvalidDataException(
+                        $"image index {digest} has no {HostPlatform.Describe(HostPlatform.Current)} manifest stored locally: pull the image again");
+        return (entry.Digest, ReadManifest(entry.Digest));
     }
 
-    private LocalImage? FindByIdPrefix(string text)
+    internal static bool IsIndex(ManifestProbe? probe) =>
+        OciMediaTypes.IsIndex(probe?.MediaType) || (probe?.MediaType is null && probe?.Manifests is not null && probe.Layers is null);
+
+    private static OciImageManifest ParseManifest(byte[] bytes, Digest digest) =>
+        JsonSerializer.Deserialize(bytes, OciJsonContext.Default.OciImageManifest)
+        ?? throw new InvalidDataException($"manifest {digest} is empty");
+
+    private StoredImage? FindByReference(ImageReference reference, ReferenceTable table)
+    {
+        if (table.References.TryGetValue(KeyOf(reference), out var named))
+            return new StoredImage(KeyOf(reference), named);
+        // A digest names the content itself, so any stored manifest with it is the image.
+        if (reference.Digest is { } pinned && Content.Exists(pinned))
+            return new StoredImage(null, pinned);
+        return null;
+    }
+
+    private StoredImage? FindByIdPrefix(string text, ReferenceTable table)
     {
         var prefix = text.StartsWith(Digest.Sha256Prefix, StringComparison.Ordinal) ? text[Digest.Sha256Prefix.Length..] : text;
         if (prefix.Length is 0 or > 64 || !Digest.IsLowerHex(prefix))
             return null;
-        LocalImage? found = null;
-        foreach (var (name, manifestDigest) in _references.Read().References)
+        StoredImage? found = null;
+        Digest? foundId = null;
+        foreach (var (name, digest) in table.References.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
-            var manifest = ReadManifest(manifestDigest);
-            if (!manifest.Config.Digest.Hex.StartsWith(prefix, StringComparison.Ordinal))
+            var id = PlatformManifest(digest).Manifest.Config.Digest;
+            if (!id.Hex.StartsWith(prefix, StringComparison.Ordinal))
                 continue;
-            if (found is not null && found.Id != manifest.Config.Digest)
+            if (foundId is not null && foundId != id)
                 throw new AmbiguousImageException(text);
-            found ??= Load(name, manifestDigest, manifest);
+            found ??= new StoredImage(name, digest);
+            foundId = id;
         }
         return found;
     }
 
-    private LocalImage Load(string reference, Digest manifestDigest) =>
-        Load(reference, manifestDigest, ReadManifest(manifestDigest));
-
-    private LocalImage Load(string reference, Digest manifestDigest, OciImageManifest manifest)
+    private LocalImage Load(string reference, Digest digest)
     {
+        var (manifestDigest, manifest) = PlatformManifest(digest);
         var config = ReadConfig(manifest.Config.Digest);
         var diffIds = config.RootFs.DiffIds;
         if (diffIds.Count != manifest.Layers.Count)
@@ -154,15 +232,19 @@ public sealed class ImageStore
     }
 }
 
+/// <summary>A reference-table entry: <paramref name="Key"/> is its name ("busybox:latest"), null for an
+/// image found by digest alone; <paramref name="Digest"/> what it names (a manifest or an index).</summary>
+public sealed record StoredImage(string? Key, Digest Digest);
+
 public sealed class ImageNotFoundException(string reference)
-    : Exception($"image '{reference}' not found locally: get it with `skiff pull {reference}` or `skiff load -i ARCHIVE` " +
+    : ImageException($"image '{reference}' not found locally: get it with `skiff pull {reference}` or `skiff load -i ARCHIVE` " +
                 $"(the built-in '{BuiltinBusybox.Reference}' image needs neither)")
 {
     public string Reference { get; } = reference;
 }
 
 public sealed class AmbiguousImageException(string prefix)
-    : Exception($"image id prefix '{prefix}' matches more than one image: use more characters")
+    : ImageException($"image id prefix '{prefix}' matches more than one image: use more characters")
 {
     public string Prefix { get; } = prefix;
 }

@@ -133,7 +133,8 @@ public static class LayerUnpacker
     /// components are dropped, so "./a//b/" is ["a", "b"].</summary>
     internal static string[] SplitMemberName(string name, string memberForErrors)
     {
-        if (name.StartsWith('/'))
+        // umoci names the layer root "/"; that one absolute name is harmless, every other is refused.
+        if (name.StartsWith('/') && name.Trim('/') is not ("" or "."))
             throw new UnsafeLayerEntryException(memberForErrors, "absolute path");
         if (name.Contains('\0'))
             throw new UnsafeLayerEntryException(memberForErrors, "NUL in path");
@@ -224,7 +225,7 @@ public static class LayerUnpacker
 }
 
 public sealed class UnsafeLayerEntryException(string member, string reason)
-    : Exception($"refusing layer member '{member}': {reason}")
+    : ImageException($"refusing layer member '{member}': {reason}")
 {
     public string Member { get; } = member;
     public string Reason { get; } = reason;

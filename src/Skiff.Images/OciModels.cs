@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Skiff.Images;
@@ -13,7 +14,21 @@ public static class OciMediaTypes
     public const string ImageConfig = "application/vnd.oci.image.config.v1+json";
     public const string Layer = "application/vnd.oci.image.layer.v1.tar";
     public const string LayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+    public const string LayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+    public const string ImageIndex = "application/vnd.oci.image.index.v1+json";
+    public const string DockerLayer = "application/vnd.docker.image.rootfs.diff.tar";
     public const string DockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+    public const string DockerForeignLayerGzip = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+    public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+    public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public const string DockerConfig = "application/vnd.docker.container.image.v1+json";
+
+    public static bool IsIndex(string? mediaType) => mediaType is ImageIndex or DockerManifestList;
+
+    public static bool IsManifest(string? mediaType) => mediaType is ImageManifest or DockerManifest;
+
+    /// <summary>What a registry is told Skiff understands, in the Accept header of a manifest request.</summary>
+    public static readonly string[] ManifestTypes = [ImageIndex, DockerManifestList, ImageManifest, DockerManifest];
 }
 
 public sealed record OciDescriptor
@@ -23,6 +38,33 @@ public sealed record OciDescriptor
     [JsonPropertyName("size")] public required long Size { get; init; }
     [JsonPropertyName("urls")] public IReadOnlyList<string>? Urls { get; init; }
     [JsonPropertyName("annotations")] public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+    /// <summary>Set on the entries of an image index only.</summary>
+    [JsonPropertyName("platform")] public OciPlatform? Platform { get; init; }
+}
+
+public sealed record OciPlatform
+{
+    [JsonPropertyName("architecture")] public required string Architecture { get; init; }
+    [JsonPropertyName("os")] public required string Os { get; init; }
+    [JsonPropertyName("variant")] public string? Variant { get; init; }
+}
+
+/// <summary>An OCI image index or a Docker manifest list: one manifest per platform. Also the shape of
+/// an OCI layout's <c>index.json</c>.</summary>
+public sealed record OciImageIndex
+{
+    [JsonPropertyName("schemaVersion")] public int SchemaVersion { get; init; } = 2;
+    [JsonPropertyName("mediaType")] public string? MediaType { get; init; }
+    [JsonPropertyName("manifests")] public required IReadOnlyList<OciDescriptor> Manifests { get; init; }
+    [JsonPropertyName("annotations")] public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+}
+
+/// <summary>Just enough of any manifest-like document to tell which kind it is.</summary>
+public sealed record ManifestProbe
+{
+    [JsonPropertyName("mediaType")] public string? MediaType { get; init; }
+    [JsonPropertyName("manifests")] public JsonElement? Manifests { get; init; }
+    [JsonPropertyName("layers")] public JsonElement? Layers { get; init; }
 }
 
 public sealed record OciImageManifest
@@ -30,6 +72,8 @@ public sealed record OciImageManifest
     [JsonPropertyName("schemaVersion")] public int SchemaVersion { get; init; } = 2;
     [JsonPropertyName("mediaType")] public string MediaType { get; init; } = OciMediaTypes.ImageManifest;
     [JsonPropertyName("config")] public required OciDescriptor Config { get; init; }
+    /// <summary>The OCI spec lets a manifest leave out its media type (umoci does); it is then an OCI one.</summary>
+    [JsonIgnore] public string EffectiveMediaType => string.IsNullOrEmpty(MediaType) ? OciMediaTypes.ImageManifest : MediaType;
     [JsonPropertyName("layers")] public required IReadOnlyList<OciDescriptor> Layers { get; init; }
     [JsonPropertyName("annotations")] public IReadOnlyDictionary<string, string>? Annotations { get; init; }
 }
@@ -84,4 +128,6 @@ public sealed record EmptyObject;
 [JsonSerializable(typeof(OciImageManifest))]
 [JsonSerializable(typeof(OciImageConfig))]
 [JsonSerializable(typeof(ReferenceTable))]
+[JsonSerializable(typeof(OciImageIndex))]
+[JsonSerializable(typeof(ManifestProbe))]
 public sealed partial class OciJsonContext : JsonSerializerContext;

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 
 namespace Skiff.Images;
@@ -21,6 +20,28 @@ public sealed class SnapshotStore
 
     public bool Exists(Digest diffId) => Directory.Exists(PathOf(diffId));
 
+    /// <summary>The diff ids of every complete snapshot.</summary>
+    public IEnumerable<Digest> List() =>
+        Directory.EnumerateDirectories(_dir)
+            .Select(d => Digest.TryParse(Digest.Sha256Prefix + Path.GetFileName(d), out var id) ? id : (Digest?)null)
+            .OfType<Digest>();
+
+    /// <summary>Renames the snapshot out of its final name first, so an interrupted removal never
+    /// leaves a partial tree that <see cref="Ensure"/> would take for a whole layer.</summary>
+    public void Remove(Digest diffId)
+    {
+        var doomed = Path.Combine(_dir, $".tmp-{diffId.Hex[..12]}-removing-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.Move(PathOf(diffId), doomed);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+        Directory.Delete(doomed, recursive: true);
+    }
+
     /// <summary>Unpacks the layer unless its snapshot already exists, and returns the snapshot dir.
     /// The uncompressed tar must hash to <paramref name="diffId"/>, or nothing is kept.</summary>
     /// <param name="openLayer">Opens the layer blob as stored (compressed or not).</param>
@@ -34,7 +55,7 @@ public sealed class SnapshotStore
         try
         {
             using (var blob = openLayer())
-            using (var tar = Decompress(blob, mediaType))
+            using (var tar = LayerCompression.Decompress(blob, mediaType))
             using (var hashing = new HashingReadStream(tar))
             {
                 LayerUnpacker.Unpack(hashing, temp, applyOwnership: Environment.IsPrivilegedProcess);
@@ -62,13 +83,6 @@ public sealed class SnapshotStore
             throw;
         }
     }
-
-    private static Stream Decompress(Stream blob, string mediaType) => mediaType switch
-    {
-        OciMediaTypes.LayerGzip or OciMediaTypes.DockerLayerGzip => new GZipStream(blob, CompressionMode.Decompress, leaveOpen: true),
-        OciMediaTypes.Layer => blob,
-        _ => throw new NotSupportedException($"layer media type '{mediaType}' is not supported"),
-    };
 
     /// <summary>Hashes what passes through it, so a layer is verified while it is unpacked rather
     /// than read twice.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Skiff.Linux;
 using Skiff.Linux.Cgroups;
@@ -11,92 +10,79 @@ namespace Skiff.Runtime;
 public sealed record StartOptions
 {
     public required string Id { get; init; }
-    /// <summary>The OCI bundle: config.json and, unless the spec has an overlay, the rootfs.</summary>
+    public required RuntimeSpec Spec { get; init; }
+    /// <summary>The OCI bundle that a relative root.path is relative to.</summary>
     public required string BundleDir { get; init; }
-    /// <summary>Descriptors that become the program's stdin, stdout and stderr; null to pass ours through.</summary>
+    /// <summary>An init spawned ahead of time with <see cref="PendingInit.Launch"/>; otherwise one is spawned here.</summary>
+    public PendingInit? Init { get; init; }
+    /// <summary>Descriptors for the program's stdin, stdout and stderr when init is spawned here.</summary>
     public int[]? Stdio { get; init; }
-    /// <summary>The binary that has the hidden <c>init</c> verb: this very program by default.</summary>
-    public string InitExecutable { get; init; } = Environment.ProcessPath ?? "skiff";
     public CgroupLayout? CgroupLayout { get; init; }
 }
 
-/// <summary>The OCI runtime as a library: a bundle in, a running container out.</summary>
+/// <summary>The OCI runtime as a library: a spec in, a running container out.</summary>
 public static class ContainerRuntime
 {
     public const string DefaultCgroupParent = "skiff";
 
     public static RunningContainer Start(StartOptions options)
     {
-        var spec = RuntimeSpecJson.Read(Path.Join(options.BundleDir, "config.json"));
-        var (parent, name) = CgroupPath(spec.Linux.CgroupsPath, options.Id);
-        var cgroup = ContainerCgroup.Create(options.CgroupLayout ?? CgroupLayout.Detect(), parent, name, spec.Linux.Resources);
-        System.Diagnostics.Process? init = null;
+        var spec = options.Spec with { Root = options.Spec.Root with { Path = Path.GetFullPath(options.Spec.Root.Path, options.BundleDir) } };
+        var init = options.Init ?? PendingInit.Launch(spec.Linux.Namespaces, options.Stdio);
+        IContainerCgroup? cgroup = null;
         int? console = null;
-        var (syncRead, syncWrite) = FileDescriptors.Pipe();
-        var (statusRead, statusWrite) = FileDescriptors.Pipe();
         try
         {
-            var startInfo = new ProcessStartInfo(options.InitExecutable) { UseShellExecute = false };
-            startInfo.ArgumentList.Add("init");
-            startInfo.Environment[InitChannel.EnvironmentVariable] =
-                new InitChannel.Handles(syncRead, statusWrite, Path.GetFullPath(options.BundleDir), options.Stdio).Encode();
-            // 0, 1 and 2 are inherited anyway, and must stay so in this process.
-            int[] inherit = [syncRead, statusWrite, .. (options.Stdio ?? []).Where(fd => fd > 2).Distinct()];
-            init = Spawner.Spawn(startInfo, spec.Linux.Namespaces, inherit);
-            FileDescriptors.Close(syncRead);
-            FileDescriptors.Close(statusWrite);
-            syncRead = statusWrite = -1;
-
-            cgroup.AddProcess(init.Id);
-            FileDescriptors.WriteAll(syncWrite, [InitChannel.Go]);
-            console = FollowInit(init, statusRead, syncWrite);
-            return new RunningContainer(options.Id, init, cgroup, console);
+            if (!init.Namespaces.Select(n => n.Type).Order().SequenceEqual(spec.Linux.Namespaces.Select(n => n.Type).Order()))
+                throw new ArgumentException("the pre-launched init was started with other namespaces than the spec asks for");
+            var (parent, name) = CgroupPath(spec.Linux.CgroupsPath, options.Id);
+            cgroup = ContainerCgroup.Create(options.CgroupLayout ?? CgroupLayout.Detect(), parent, name, spec.Linux.Resources);
+            cgroup.AddProcess(init.Process.Id);
+            StartTimeline.Mark("cgroup ready");
+            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(spec));
+            console = FollowInit(init);
+            init.HandOver();
+            return new RunningContainer(options.Id, init.Process, cgroup, console);
         }
         catch
         {
             if (console is { } c) FileDescriptors.Close(c);
-            if (init is { HasExited: false }) init.Kill();
-            init?.WaitForExit();
-            cgroup.Destroy();
+            init.Dispose();
+            cgroup?.Destroy();
             throw;
-        }
-        finally
-        {
-            foreach (var fd in new[] { syncRead, syncWrite, statusRead, statusWrite })
-                if (fd >= 0) FileDescriptors.Close(fd);
         }
     }
 
     /// <summary>Reads init's status lines until it has exec'd the program (end of file after "exec") or failed.</summary>
-    private static int? FollowInit(System.Diagnostics.Process init, int statusRead, int syncWrite)
+    private static int? FollowInit(PendingInit init)
     {
         int? console = null;
         var execing = false;
-        using var reader = new StreamReader(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(statusRead, ownsHandle: false), FileAccess.Read, 1));
+        using var reader = new StreamReader(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(init.StatusRead, ownsHandle: false), FileAccess.Read, 1));
         while (reader.ReadLine() is { } line)
         {
             var (word, rest) = line.IndexOf(' ') is var i and >= 0 ? (line[..i], line[(i + 1)..]) : (line, "");
             switch (word)
             {
                 case InitChannel.ConsoleLine:
-                    var pidFd = ProcessControl.OpenPidFd(init.Id);
+                    var pidFd = ProcessControl.OpenPidFd(init.Process.Id);
                     try { console = ProcessControl.TakeDescriptor(pidFd, int.Parse(rest, CultureInfo.InvariantCulture)); }
                     finally { FileDescriptors.Close(pidFd); }
-                    FileDescriptors.WriteAll(syncWrite, [InitChannel.ConsoleTaken]);
+                    FileDescriptors.WriteAll(init.SyncWrite, [InitChannel.ConsoleTaken]);
                     break;
                 case InitChannel.ExecLine:
                     execing = true;
                     break;
                 case InitChannel.ErrorLine:
                     var parts = rest.Split(' ', 2);
-                    init.WaitForExit();
+                    init.Process.WaitForExit();
                     throw new ContainerStartException(int.Parse(parts[0], CultureInfo.InvariantCulture), parts.Length > 1 ? parts[1] : "unknown error");
             }
         }
         if (!execing)
         {
-            init.WaitForExit();
-            throw new ContainerStartException(125, $"the container's init exited with status {init.ExitCode} before starting the program");
+            init.Process.WaitForExit();
+            throw new ContainerStartException(125, $"the container's init exited with status {init.Process.ExitCode} before starting the program");
         }
         return console;
     }

@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using Skiff.Images;
+using Skiff.Linux;
 using Skiff.Runtime;
 using Skiff.Runtime.Spec;
+using Skiff.Runtime.Start;
 
 namespace Skiff.Engine.Containers;
 
 /// <summary>A container whose bundle is written and which can be started.</summary>
-public sealed record PreparedContainer(string Id, string Name, string BundleDir, bool Terminal);
+public sealed record PreparedContainer(string Id, string Name, string BundleDir, RuntimeSpec Spec);
 
 /// <summary>Containers: from a run request to a bundle on disk, a running process, and back to nothing.</summary>
 public sealed class ContainerEngine(SkiffPaths paths)
@@ -15,6 +17,7 @@ public sealed class ContainerEngine(SkiffPaths paths)
     {
         Validate(request);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
+        StartTimeline.Mark("image resolved");
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var bundle = paths.Container(id);
         try
@@ -25,8 +28,7 @@ public sealed class ContainerEngine(SkiffPaths paths)
             var hostname = request.Hostname ?? ContainerFiles.DefaultHostname(id, request.Network);
             ContainerFiles.Write(bundle, hostname, request.Network);
             var spec = ContainerSpecBuilder.Build(request, image, id, bundle, hostname);
-            RuntimeSpecJson.Write(Path.Join(bundle, "config.json"), spec);
-            return new PreparedContainer(id, request.Name ?? id[..12], bundle, request.Tty);
+            return new PreparedContainer(id, request.Name ?? id[..12], bundle, spec);
         }
         catch
         {
@@ -35,8 +37,21 @@ public sealed class ContainerEngine(SkiffPaths paths)
         }
     }
 
-    public RunningContainer Start(PreparedContainer container, int[]? stdio) =>
-        ContainerRuntime.Start(new StartOptions { Id = container.Id, BundleDir = container.BundleDir, Stdio = stdio });
+    /// <summary>
+    /// Spawns the container's init in its namespaces right away, before the image is even resolved:
+    /// .NET's start-up in the child then overlaps everything <see cref="Create"/> does.
+    /// </summary>
+    public PendingInit Launch(RunRequest request, int[]? stdio) =>
+        PendingInit.Launch(ContainerSpecBuilder.Namespaces(request), stdio);
+
+    public RunningContainer Start(PreparedContainer container, PendingInit init)
+    {
+        var running = ContainerRuntime.Start(new StartOptions { Id = container.Id, Spec = container.Spec, BundleDir = container.BundleDir, Init = init });
+        // The bundle's config.json is the record of what runs (for OCI tools and inspect), not an
+        // input: written once the program runs, it costs the start path nothing.
+        RuntimeSpecJson.Write(Path.Join(container.BundleDir, "config.json"), container.Spec);
+        return running;
+    }
 
     public void Remove(PreparedContainer container)
     {

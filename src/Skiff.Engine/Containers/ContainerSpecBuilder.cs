@@ -95,7 +95,7 @@ public static class ContainerSpecBuilder
         return new CapabilitiesSpec { Bounding = caps, Effective = caps, Permitted = caps, Inheritable = [], Ambient = [] };
     }
 
-    private static List<NamespaceSpec> Namespaces(RunRequest request)
+    public static List<NamespaceSpec> Namespaces(RunRequest request)
     {
         List<NamespaceSpec> ns = [new("pid"), new("ipc"), new("uts"), new("mount"), new("cgroup")];
         if (request.Network == NetworkMode.None) ns.Add(new("network"));

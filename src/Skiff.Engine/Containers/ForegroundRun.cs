@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Skiff.Linux;
 using Skiff.Runtime;
+using Skiff.Runtime.Start;
 
 namespace Skiff.Engine.Containers;
 
@@ -16,21 +17,8 @@ public sealed class ForegroundRun(ContainerEngine engine)
 
     public RunOutcome Run(RunRequest request, bool remove)
     {
-        var prepared = engine.Create(request);
-        try
-        {
-            return StartAndWait(prepared, request);
-        }
-        finally
-        {
-            if (remove) engine.Remove(prepared);
-        }
-    }
-
-    private RunOutcome StartAndWait(PreparedContainer prepared, RunRequest request)
-    {
-        // Registered before the start, so that a signal arriving while the container starts is not
-        // lost (nor kills us with the container half set up): it is delivered once there is a process.
+        // Registered before anything starts, so that a signal arriving while the container starts is
+        // not lost (nor kills us with the container half set up): it is delivered once there is a process.
         var forwarder = new SignalForwarder();
         var registrations = Forwarded.Select(sig => PosixSignalRegistration.Create(sig, ctx =>
         {
@@ -39,12 +27,25 @@ public sealed class ForegroundRun(ContainerEngine engine)
         })).ToList();
         try
         {
-            using var container = Start(prepared, request.Interactive);
-            forwarder.Attach(container);
-            using var relay = container.ConsoleMaster is { } master ? new ConsoleRelay(master, request.Interactive) : null;
-            var exitCode = container.WaitForExit();
-            relay?.Drain();
-            return new RunOutcome(exitCode, container.OomKilled());
+            StartTimeline.Mark("flags parsed");
+            using var init = Launch(request);
+            StartTimeline.Mark("init spawned");
+            var prepared = engine.Create(request);
+            StartTimeline.Mark("bundle written");
+            try
+            {
+                using var container = engine.Start(prepared, init);
+                StartTimeline.Mark("program running");
+                forwarder.Attach(container);
+                using var relay = container.ConsoleMaster is { } master ? new ConsoleRelay(master, request.Interactive) : null;
+                var exitCode = container.WaitForExit();
+                relay?.Drain();
+                return new RunOutcome(exitCode, container.OomKilled());
+            }
+            finally
+            {
+                if (remove) engine.Remove(prepared);
+            }
         }
         finally
         {
@@ -52,13 +53,13 @@ public sealed class ForegroundRun(ContainerEngine engine)
         }
     }
 
-    private RunningContainer Start(PreparedContainer prepared, bool interactive)
+    private PendingInit Launch(RunRequest request)
     {
         // Without -i the program reads end-of-file, as in Docker, never the caller's terminal.
-        var devNull = interactive ? -1 : FileDescriptors.Open("/dev/null", FileDescriptors.ORdonly);
+        var devNull = request.Interactive ? -1 : FileDescriptors.Open("/dev/null", FileDescriptors.ORdonly);
         try
         {
-            return engine.Start(prepared, devNull < 0 ? null : [devNull, 1, 2]);
+            return engine.Launch(request, devNull < 0 ? null : [devNull, 1, 2]);
         }
         finally
         {

@@ -10,13 +10,13 @@ namespace Skiff.Runtime.Rootfs;
 /// </summary>
 public sealed class RootfsBuilder(ISyscalls sys)
 {
-    /// <summary>Mounts the rootfs and everything under it, then pivots into it.</summary>
-    public void MountAndPivot(RuntimeSpec spec, string bundleDir)
+    /// <summary>Mounts the rootfs (an absolute root.path) and everything under it, then pivots into it.</summary>
+    public void MountAndPivot(RuntimeSpec spec)
     {
         // Without this, the mounts below would propagate back into the host's namespace.
         sys.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Private, null);
 
-        var rootfs = Path.GetFullPath(spec.Root.Path, bundleDir);
+        var rootfs = spec.Root.Path;
         if (spec.Linux.Overlay is { } overlay)
             sys.Mount("overlay", rootfs, "overlay", 0, OverlayData(overlay));
         else

@@ -28,18 +28,21 @@ public static class InitProcess
         FileDescriptors.SetInheritable(handles.Sync, false);
         try
         {
-            var spec = RuntimeSpecJson.Read(Path.Join(handles.Bundle, "config.json"));
+            StartTimeline.Mark("init started");
             var lastCap = Capabilities.LastCap();
             var grantable = Capabilities.CurrentBounding();
+            // The runtime may spawn init before it has the spec (so that .NET's start-up overlaps its
+            // own work); the spec arrives once init is in the container's cgroup.
+            var spec = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
+            StartTimeline.Mark("init has its spec");
             var newNetwork = spec.Linux.Namespaces.Any(n => n.Type == "network" && n.Path is null);
-            WaitFor(handles.Sync, InitChannel.Go);
 
             // The cgroup namespace is entered only now, so that its root is the container's own cgroup.
             if (spec.Linux.Namespaces.Any(n => n.Type == "cgroup" && n.Path is null))
                 Namespaces.Unshare(NamespaceKind.Cgroup);
 
             var builder = new RootfsBuilder(LinuxSyscalls.Instance);
-            builder.MountAndPivot(spec, handles.Bundle);
+            builder.MountAndPivot(spec);
             if (handles.Stdio is { } stdio)
                 RedirectStdio(stdio);
             if (spec.Process.Terminal) SetUpConsole(handles);
@@ -53,6 +56,7 @@ public static class InitProcess
             DropPrivileges(spec.Process, user, lastCap, grantable);
             var program = ExecutableLookup.Find(spec.Process.Args.FirstOrDefault() ?? "", env);
 
+            StartTimeline.Mark("init about to exec");
             Report(handles.Status, InitChannel.ExecLine);
             try
             {
@@ -88,7 +92,7 @@ public static class InitProcess
     {
         Span<byte> b = stackalloc byte[1];
         if (FileDescriptors.Read(fd, b) != 1 || b[0] != expected)
-            throw new InvalidOperationException("the runtime went away before the container started");
+            throw new InvalidOperationException("the runtime went away while the container was starting");
     }
 
     /// <summary>

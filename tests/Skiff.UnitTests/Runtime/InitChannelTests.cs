@@ -1,3 +1,4 @@
+using Skiff.Runtime.Spec;
 using Skiff.Runtime.Start;
 
 namespace Skiff.UnitTests.Runtime;
@@ -5,43 +6,69 @@ namespace Skiff.UnitTests.Runtime;
 public sealed class InitChannelTests
 {
     [Fact]
-    public void Handles_with_stdio_and_a_bundle_path_with_spaces_survive_the_round_trip()
+    public void Handles_with_stdio_survive_the_round_trip()
     {
-        var handles = new InitChannel.Handles(7, 9, "/var/lib/skiff/my containers/abc def", [10, 11, 12]);
-
-        var encoded = handles.Encode();
+        var encoded = new InitChannel.Handles(7, 9, [10, 11, 12]).Encode();
         var decoded = InitChannel.Handles.Decode(encoded);
 
-        Assert.Equal("7;9;10,11,12;/var/lib/skiff/my containers/abc def", encoded);
-        Assert.Equal((7, 9, "/var/lib/skiff/my containers/abc def"), (decoded.Sync, decoded.Status, decoded.Bundle));
+        Assert.Equal("7;9;10,11,12", encoded);
+        Assert.Equal((7, 9), (decoded.Sync, decoded.Status));
         Assert.Equal([10, 11, 12], decoded.Stdio!);
     }
 
     [Fact]
     public void Handles_without_stdio_decode_to_null_stdio()
     {
-        var encoded = new InitChannel.Handles(3, 4, "/run/bundle", null).Encode();
-        var decoded = InitChannel.Handles.Decode(encoded);
-
-        Assert.Equal("3;4;-;/run/bundle", encoded);
-        Assert.Equal((3, 4, "/run/bundle"), (decoded.Sync, decoded.Status, decoded.Bundle));
-        Assert.Null(decoded.Stdio);
-    }
-
-    [Fact]
-    public void Bundle_path_is_the_last_field_so_a_semicolon_in_it_survives()
-    {
-        var decoded = InitChannel.Handles.Decode(new InitChannel.Handles(3, 4, "/tmp/a;b", [0, 1, 2]).Encode());
-
-        Assert.Equal("/tmp/a;b", decoded.Bundle);
-        Assert.Equal([0, 1, 2], decoded.Stdio!);
+        var encoded = new InitChannel.Handles(3, 4, null).Encode();
+        Assert.Equal("3;4;-", encoded);
+        Assert.Null(InitChannel.Handles.Decode(encoded).Stdio);
     }
 
     [Fact]
     public void Handles_with_an_empty_stdio_array_survive_the_round_trip()
     {
-        var decoded = InitChannel.Handles.Decode(new InitChannel.Handles(3, 4, "/b", []).Encode());
+        Assert.Equal([], InitChannel.Handles.Decode(new InitChannel.Handles(3, 4, []).Encode()).Stdio!);
+    }
 
-        Assert.Equal([], decoded.Stdio!);
+    [Fact]
+    public void The_spec_init_acts_on_survives_the_binary_encoding()
+    {
+        var spec = new RuntimeSpec
+        {
+            Process = new ProcessSpec
+            {
+                Terminal = true, Args = ["sh", "-c", "echo ü"], Env = ["PATH=/bin", "A="], Cwd = "/srv",
+                User = new UserSpec { Uid = 1000, Gid = 100, AdditionalGids = [5, 6], Username = "app:staff" },
+                Capabilities = new CapabilitiesSpec { Bounding = ["CAP_KILL"], Effective = ["CAP_KILL"], Permitted = ["CAP_KILL"], Inheritable = [], Ambient = ["CAP_KILL"] },
+                NoNewPrivileges = true,
+            },
+            Root = new RootSpec { Path = "/var/lib/skiff/c/rootfs", Readonly = true },
+            Hostname = "box",
+            Mounts = [new MountSpec { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid"] }, new MountSpec { Destination = "/data", Type = "bind", Source = "/srv/data", Options = ["rbind", "ro"] }],
+            Linux = new LinuxSpec
+            {
+                Namespaces = [new("pid"), new("network", "/proc/42/ns/net")],
+                MaskedPaths = ["/proc/kcore"], ReadonlyPaths = ["/proc/sys"],
+                Overlay = new OverlaySpec(["/l/1", "/l/2"], "/u", "/w"),
+            },
+        };
+
+        var decoded = InitSpecCodec.Decode(InitSpecCodec.Encode(spec));
+
+        Assert.Equal(spec.Process.Args, decoded.Process.Args);
+        Assert.Equal(spec.Process.Env, decoded.Process.Env);
+        Assert.Equal((true, "/srv", true), (decoded.Process.Terminal, decoded.Process.Cwd, decoded.Process.NoNewPrivileges));
+        Assert.Equal((1000u, 100u, "app:staff"), (decoded.Process.User.Uid, decoded.Process.User.Gid, decoded.Process.User.Username));
+        Assert.Equal([5u, 6u], decoded.Process.User.AdditionalGids!);
+        Assert.Equal(["CAP_KILL"], decoded.Process.Capabilities!.Ambient);
+        Assert.Equal(spec.Root, decoded.Root);
+        Assert.Equal("box", decoded.Hostname);
+        Assert.Equal(["/proc", "/data"], decoded.Mounts.Select(m => m.Destination));
+        Assert.Equal(["rbind", "ro"], decoded.Mounts[1].Options!);
+        Assert.Equal("/srv/data", decoded.Mounts[1].Source);
+        Assert.Equal(spec.Linux.Namespaces, decoded.Linux.Namespaces);
+        Assert.Equal(["/proc/kcore"], decoded.Linux.MaskedPaths!);
+        Assert.Equal(["/l/1", "/l/2"], decoded.Linux.Overlay!.LowerDirs);
+        Assert.Equal(("/u", "/w"), (decoded.Linux.Overlay.UpperDir, decoded.Linux.Overlay.WorkDir));
     }
 }

@@ -34,9 +34,12 @@ public sealed class RootfsBuilderTests : IDisposable
         ContainerSpecBuilder.Build(new RunRequest { Image = "busybox", Privileged = privileged, ReadOnlyRootfs = readOnly },
             Image(), "0123456789abcdef", _bundle, "0123456789ab");
 
+    // The runtime makes root.path absolute against the bundle before init sees it.
+    private RuntimeSpec Absolute(RuntimeSpec spec) => spec with { Root = spec.Root with { Path = Path.GetFullPath(spec.Root.Path, _bundle) } };
+
     private List<string> MountAndPivot(RuntimeSpec spec)
     {
-        new RootfsBuilder(_sys).MountAndPivot(spec, _bundle);
+        new RootfsBuilder(_sys).MountAndPivot(Absolute(spec));
         return _sys.Calls;
     }
 
@@ -200,7 +203,7 @@ public sealed class RootfsBuilderTests : IDisposable
     {
         var spec = new RuntimeSpec { Mounts = [new MountSpec { Destination = "/data", Type = "bind" }] };
 
-        var e = Assert.Throws<ArgumentException>(() => new RootfsBuilder(_sys).MountAndPivot(spec, _bundle));
+        var e = Assert.Throws<ArgumentException>(() => new RootfsBuilder(_sys).MountAndPivot(Absolute(spec)));
         Assert.Equal("bind mount on /data has no source", e.Message);
     }
 

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Container start, same run, same busybox rootfs: `skiff run --rm busybox true` against
+# `runc run` and `crun run` of an equivalent bundle. Prints medians and ratios (hyperfine).
+# Runs inside throwaway network and mount namespaces; leaves nothing behind.
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+[ "$(id -u)" -eq 0 ] || { echo "bench/start.sh: run as root" >&2; exit 1; }
+"$here/scripts/install-deps" bench
+"$here/skiff" version >/dev/null
+runs="${RUNS:-40}"
+
+if [ -z "${SKIFF_BENCH_INNER:-}" ]; then
+  exec unshare --net --mount --propagation private env SKIFF_BENCH_INNER=1 "$0" "$@"
+fi
+ip link set lo up
+work="$(mktemp -d /run/skiff-bench.XXXXXX)"
+mount -t tmpfs skiff-bench "$work"
+export SKIFF_ROOT="$work/skiff"
+skiff="$here/out/skiff/skiff"
+"$skiff" run --rm busybox true   # creates the built-in image
+
+# A runc bundle with the very same layer as its rootfs.
+bundle="$work/bundle"
+mkdir -p "$bundle/rootfs"
+cp -a "$SKIFF_ROOT"/images/snapshots/*/. "$bundle/rootfs/"
+(cd "$bundle" && runc spec)
+jq '.process.terminal = false | .process.args = ["true"]' "$bundle/config.json" > "$bundle/config.tmp" && mv "$bundle/config.tmp" "$bundle/config.json"
+
+commands=(-n skiff "$skiff run --rm busybox true" -n runc "runc run -b $bundle skiff-bench-runc")
+if crun run -b "$bundle" skiff-bench-crun >/dev/null 2>"$work/crun.err"; then
+  commands+=(-n crun "crun run -b $bundle skiff-bench-crun")
+else
+  echo "crun skipped: $(head -c 300 "$work/crun.err")" >&2
+  echo "(crun 1.8 refuses this machine's hybrid cgroup layout; the host's cgroup mounts are left as they are)" >&2
+fi
+
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/start.json" "${commands[@]}" >&2
+echo
+echo "container start (median over $runs runs):"
+jq -r '.results[] | "\(.command) \(.median)"' "$work/start.json" | while read -r name median; do
+  base="$(jq -r '.results[] | select(.command=="runc") | .median' "$work/start.json")"
+  printf '  %-6s %7.1f ms   %.2fx runc\n' "$name" "$(echo "$median*1000" | bc -l)" "$(echo "$median/$base" | bc -l)"
+done
+umount "$work"; rmdir "$work"

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Skiff.Engine;
+using Skiff.Images;
+using Skiff.Images.Registry;
+
+namespace Skiff.Cli.Commands;
+
+/// <summary>What every image verb opens: the store under the Skiff root, the credentials beside it,
+/// and the registry options shared by pull, push and login.</summary>
+internal static class ImageEnvironment
+{
+    public static readonly Option<string[]> InsecureRegistry = new("--insecure-registry")
+    {
+        Description = "Reach this registry (host:port) over plain HTTP; loopback registries always are",
+    };
+
+    public static ImageStore Store() => new(SkiffPaths.FromEnvironment().Images);
+
+    public static CredentialStore Credentials() => new(Path.Join(SkiffPaths.FromEnvironment().Root, "auth.json"));
+
+    // Containers are not recorded yet, so nothing holds an image; the engine will answer here.
+    public static IImageUsers Users => NoImageUsers.Instance;
+
+    public static RegistryOptions Registry(ParseResult p) => new()
+    {
+        InsecureRegistries = p.GetValue(InsecureRegistry) ?? [],
+        Credentials = Credentials(),
+    };
+
+    public static string ShortId(Digest digest) => digest.Hex[..12];
+
+    /// <summary>Docker's human sizes: decimal units, three significant digits.</summary>
+    public static string HumanSize(long bytes)
+    {
+        string[] units = ["B", "kB", "MB", "GB", "TB"];
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1000 && unit < units.Length - 1)
+        {
+            value /= 1000;
+            unit++;
+        }
+        return $"{value:0.##}{units[unit]}";
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace Skiff.Cli.Commands;
+
+/// <summary><c>skiff system df</c>.</summary>
+public static class SystemCommand
+{
+    public static Command Build()
+    {
+        var df = new Command("df", "Show disk usage");
+        df.SetAction(_ => DiskUsage());
+        return new Command("system", "Manage Skiff") { df };
+    }
+
+    private static int DiskUsage()
+    {
+        var users = ImageEnvironment.Users;
+        var images = ImageEnvironment.Store().DiskUsage(users);
+        var containers = users.ContainersByManifest().Values.Sum();
+        var reclaimable = images.Bytes == 0 ? "0B" : $"{ImageEnvironment.HumanSize(images.ReclaimableBytes)} ({100 * images.ReclaimableBytes / images.Bytes}%)";
+        ImagesCommand.PrintTable(
+        [
+            ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
+            ["Images", images.Images.ToString(), images.ActiveImages.ToString(), ImageEnvironment.HumanSize(images.Bytes), reclaimable],
+            ["Containers", containers.ToString(), containers.ToString(), "0B", "0B"],
+        ]);
+        return 0;
+    }
+}

@@ -1,0 +1,32 @@
+using Skiff.Engine.Containers;
+
+namespace Skiff.Engine.State;
+
+/// <summary>Docker's container states, spelled as `docker ps` and `inspect` spell them.</summary>
+public enum ContainerStatus { Created, Running, Paused, Restarting, Exited, Dead, Removing }
+
+/// <summary>One container as the database keeps it: what was asked for, and what became of it.</summary>
+public sealed record ContainerRecord
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    public required string ImageId { get; init; }
+    public required DateTime Created { get; init; }
+    public required RunRequest Request { get; init; }
+    public ContainerStatus Status { get; init; } = ContainerStatus.Created;
+    /// <summary>The container's init (the program) as the host sees it; 0 when not running.</summary>
+    public int Pid { get; init; }
+    /// <summary>The process that owns the container while it runs: a monitor, or the CLI of a foreground run.</summary>
+    public int MonitorPid { get; init; }
+    public int ExitCode { get; init; }
+    public bool OomKilled { get; init; }
+    public DateTime? StartedAt { get; init; }
+    public DateTime? FinishedAt { get; init; }
+    public int RestartCount { get; init; }
+    /// <summary>Set by stop and kill: a restart policy never undoes them.</summary>
+    public bool StopRequested { get; init; }
+    public string? Error { get; init; }
+
+    public string ShortId => Id[..12];
+}

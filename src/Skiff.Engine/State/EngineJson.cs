@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using Skiff.Engine.Containers;
+
+namespace Skiff.Engine.State;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(RunRequest))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class EngineJson : JsonSerializerContext;

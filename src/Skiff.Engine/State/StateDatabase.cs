@@ -1,0 +1,88 @@
+using Microsoft.Data.Sqlite;
+
+namespace Skiff.Engine.State;
+
+/// <summary>
+/// The one SQLite database every skiff process shares (WAL, so readers never wait for a writer;
+/// a busy timeout, so concurrent writers queue instead of failing). Every change is a transaction.
+/// </summary>
+public sealed class StateDatabase : IDisposable
+{
+    private const int SchemaVersion = 1;
+    private readonly SqliteConnection _connection;
+
+    public StateDatabase(string root)
+    {
+        Directory.CreateDirectory(root);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Join(root, "skiff.db"),
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        Migrate();
+    }
+
+    private void Migrate()
+    {
+        using var tx = Begin();
+        var version = Convert.ToInt32(Scalar("PRAGMA user_version", tx));
+        if (version < 1)
+        {
+            Execute("""
+                CREATE TABLE containers (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    image TEXT NOT NULL,
+                    image_id TEXT NOT NULL,
+                    created TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    pid INTEGER NOT NULL DEFAULT 0,
+                    monitor_pid INTEGER NOT NULL DEFAULT 0,
+                    exit_code INTEGER NOT NULL DEFAULT 0,
+                    oom_killed INTEGER NOT NULL DEFAULT 0,
+                    started_at TEXT,
+                    finished_at TEXT,
+                    restart_count INTEGER NOT NULL DEFAULT 0,
+                    stop_requested INTEGER NOT NULL DEFAULT 0,
+                    error TEXT);
+                CREATE TABLE volumes (
+                    name TEXT PRIMARY KEY,
+                    created TEXT NOT NULL,
+                    labels TEXT NOT NULL DEFAULT '{}');
+                """, tx);
+        }
+        Execute($"PRAGMA user_version = {SchemaVersion}", tx);
+        tx.Commit();
+    }
+
+    /// <summary>BEGIN IMMEDIATE: takes the write lock up front, so a read-then-write cannot be overtaken.</summary>
+    public SqliteTransaction Begin() => _connection.BeginTransaction(deferred: false);
+
+    public SqliteCommand Command(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    public int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, tx, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    public object? Scalar(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, tx, parameters);
+        return command.ExecuteScalar();
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

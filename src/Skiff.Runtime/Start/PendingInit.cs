@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Skiff.Linux;
+using Skiff.Runtime.Spec;
+
+namespace Skiff.Runtime.Start;
+
+/// <summary>
+/// An init process already started in its new namespaces and waiting for its spec. Spawning it
+/// first lets .NET's start-up in the child overlap the caller's own work (resolving the image,
+/// writing the bundle, creating the cgroup). Disposing it before the container starts kills it.
+/// </summary>
+public sealed class PendingInit : IDisposable
+{
+    private PendingInit(System.Diagnostics.Process process, int syncWrite, int statusRead, IReadOnlyList<NamespaceSpec> namespaces)
+    {
+        Process = process;
+        SyncWrite = syncWrite;
+        StatusRead = statusRead;
+        Namespaces = namespaces;
+    }
+
+    internal System.Diagnostics.Process Process { get; }
+    internal int SyncWrite { get; private set; }
+    internal int StatusRead { get; private set; }
+    internal IReadOnlyList<NamespaceSpec> Namespaces { get; }
+    internal bool HandedOver { get; private set; }
+
+    /// <param name="stdio">descriptors that become the program's stdin, stdout and stderr; null to pass ours through.</param>
+    /// <param name="initExecutable">the binary with the hidden <c>init</c> verb: this very program by default.</param>
+    public static PendingInit Launch(IReadOnlyList<NamespaceSpec> namespaces, int[]? stdio, string? initExecutable = null)
+    {
+        var (syncRead, syncWrite) = FileDescriptors.Pipe();
+        var (statusRead, statusWrite) = FileDescriptors.Pipe();
+        try
+        {
+            var startInfo = new ProcessStartInfo(initExecutable ?? Environment.ProcessPath ?? "skiff") { UseShellExecute = false };
+            startInfo.ArgumentList.Add("init");
+            startInfo.Environment[InitChannel.EnvironmentVariable] = new InitChannel.Handles(syncRead, statusWrite, stdio).Encode();
+            // 0, 1 and 2 are inherited anyway, and must stay so in this process.
+            int[] inherit = [syncRead, statusWrite, .. (stdio ?? []).Where(fd => fd > 2).Distinct()];
+            var process = Spawner.Spawn(startInfo, namespaces, inherit);
+            return new PendingInit(process, syncWrite, statusRead, namespaces);
+        }
+        catch
+        {
+            FileDescriptors.Close(syncWrite);
+            FileDescriptors.Close(statusRead);
+            throw;
+        }
+        finally
+        {
+            FileDescriptors.Close(syncRead);
+            FileDescriptors.Close(statusWrite);
+        }
+    }
+
+    /// <summary>From here on the running container owns the process; the pipes are closed.</summary>
+    internal void HandOver()
+    {
+        HandedOver = true;
+        ClosePipes();
+    }
+
+    internal void ClosePipes()
+    {
+        if (SyncWrite >= 0) FileDescriptors.Close(SyncWrite);
+        if (StatusRead >= 0) FileDescriptors.Close(StatusRead);
+        SyncWrite = StatusRead = -1;
+    }
+
+    public void Dispose()
+    {
+        ClosePipes();
+        if (HandedOver) return;
+        if (!Process.HasExited) Process.Kill();
+        Process.WaitForExit();
+        Process.Dispose();
+    }
+}
