@@ -13,6 +13,17 @@ public static class SkiffCli
         new("Skiff: a container engine built from the kernel's own parts (namespaces, cgroups, overlayfs).")
         {
             RunCommand.Build(),
+            CreateCommand.Build(),
+            StartCommand.Build(),
+            PsCommand.Build(),
+            LogsCommand.Build(),
+            StopCommand.Build(),
+            KillCommand.Build(),
+            RestartCommand.Build(),
+            RmCommand.Build(),
+            WaitCommand.Build(),
+            InspectCommand.Build(),
+            MonitorCommand.Build(),
             VersionCommand.Build(),
             NetworkCommand.Build(),
             PullCommand.Build(),

@@ -78,8 +78,11 @@ internal sealed unsafe partial class ZstdDecompressionStream : Stream
                 var result = ZSTD_decompressStream(_context, &output, &input);
                 if (ZSTD_isError(result) != 0)
                     throw new InvalidDataException($"zstd layer is corrupt: {Marshal.PtrToStringUTF8(ZSTD_getErrorName(result))}");
+                // A call that consumed and produced nothing (the end of input after a finished frame)
+                // reports what a next frame would need; that says nothing about the last one.
+                if ((int)input.Pos != _inputPosition || output.Pos > 0)
+                    _frameOpen = result != 0;
                 _inputPosition = (int)input.Pos;
-                _frameOpen = result != 0;
                 if (output.Pos > 0)
                     return (int)output.Pos;
             }

@@ -45,6 +45,17 @@ public static class ProcessControl
     public static int TakeDescriptor(int pidFd, int fd) =>
         (int)SyscallException.Check(Libc.syscall(SyscallNumbers.PidfdGetfd, pidFd, fd, 0), $"pidfd_getfd(fd {fd})");
 
+    /// <summary>setsid(): a new session with no controlling terminal.</summary>
+    public static void NewSession() => Libc.setsid();
+
+    /// <summary>Points stdin, stdout and stderr at /dev/null, cutting this process loose from whoever started it.</summary>
+    public static void DetachStdio()
+    {
+        var devNull = FileDescriptors.Open("/dev/null", FileDescriptors.ORdwr);
+        for (var fd = 0; fd < 3; fd++) FileDescriptors.Dup2(devNull, fd);
+        FileDescriptors.Close(devNull);
+    }
+
     public static string Hostname()
     {
         var name = File.ReadAllText("/proc/sys/kernel/hostname").Trim();

@@ -61,9 +61,12 @@ public static class ImagesCommand
 
     private static int ListImages(ParseResult p)
     {
-        var filter = p.GetValue(Repository) is { } r ? ImageReference.Parse(r) : null;
+        var argument = p.GetValue(Repository);
+        var filter = argument is null ? null : ImageReference.Parse(argument);
+        // Parse adds "latest" to a bare name; only a tag the user typed narrows the list.
+        var tagTyped = argument?.Split('/')[^1].Contains(':') == true;
         var rows = ImageEnvironment.Store().List()
-            .Where(i => filter is null || (i.Repository == filter.FamiliarName && (p.GetValue(Repository)!.Contains(':') is false || i.Tag == filter.Tag)))
+            .Where(i => filter is null || (i.Repository == filter.FamiliarName && (!tagTyped || i.Tag == filter.Tag)))
             .ToList();
         string Id(Digest d) => p.GetValue(NoTrunc) ? d.ToString() : ImageEnvironment.ShortId(d);
         if (p.GetValue(Quiet))

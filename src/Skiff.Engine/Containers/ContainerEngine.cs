@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Skiff.Engine.State;
 using Skiff.Images;
 using Skiff.Linux;
 using Skiff.Runtime;
@@ -7,15 +8,22 @@ using Skiff.Runtime.Start;
 
 namespace Skiff.Engine.Containers;
 
-/// <summary>A container whose bundle is written and which can be started.</summary>
-public sealed record PreparedContainer(string Id, string Name, string BundleDir, RuntimeSpec Spec);
-
-/// <summary>Containers: from a run request to a bundle on disk, a running process, and back to nothing.</summary>
-public sealed class ContainerEngine(SkiffPaths paths)
+/// <summary>
+/// Containers as records and bundles: create, start, stop, remove. Every state change goes through
+/// the database in one transaction; the processes that run a container (a monitor, or the CLI of a
+/// foreground run) call back here to record what happened.
+/// </summary>
+public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
 {
-    public PreparedContainer Create(RunRequest request)
+    private readonly Lazy<StateDatabase> _db = new(() => new StateDatabase(paths.Root));
+    private ContainerStore Store => new(_db.Value);
+
+    public SkiffPaths Paths => paths;
+
+    public ContainerRecord Create(RunRequest request)
     {
         Validate(request);
+        if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
         StartTimeline.Mark("image resolved");
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -25,10 +33,19 @@ public sealed class ContainerEngine(SkiffPaths paths)
             Directory.CreateDirectory(Path.Join(bundle, "rootfs"));
             Directory.CreateDirectory(Path.Join(bundle, "upper"));
             Directory.CreateDirectory(Path.Join(bundle, "work"));
-            var hostname = request.Hostname ?? ContainerFiles.DefaultHostname(id, request.Network);
-            ContainerFiles.Write(bundle, hostname, request.Network);
-            var spec = ContainerSpecBuilder.Build(request, image, id, bundle, hostname);
-            return new PreparedContainer(id, request.Name ?? id[..12], bundle, spec);
+            ContainerFiles.Write(bundle, Hostname(request, id), request.Network);
+            var existing = Store.List().Select(c => c.Name).ToHashSet();
+            var record = new ContainerRecord
+            {
+                Id = id,
+                Name = request.Name ?? NameGenerator.Next(existing.Contains),
+                Image = request.Image,
+                ImageId = image.Id.ToString(),
+                Created = DateTime.UtcNow,
+                Request = request,
+            };
+            Store.Insert(record);
+            return record;
         }
         catch
         {
@@ -41,22 +58,88 @@ public sealed class ContainerEngine(SkiffPaths paths)
     /// Spawns the container's init in its namespaces right away, before the image is even resolved:
     /// .NET's start-up in the child then overlaps everything <see cref="Create"/> does.
     /// </summary>
-    public PendingInit Launch(RunRequest request, int[]? stdio) =>
+    public static PendingInit Launch(RunRequest request, int[]? stdio) =>
         PendingInit.Launch(ContainerSpecBuilder.Namespaces(request), stdio);
 
-    public RunningContainer Start(PreparedContainer container, PendingInit init)
+    /// <summary>Starts the program of a created or exited container; <paramref name="owner"/> is the process that will wait for it.</summary>
+    public RunningContainer Start(ContainerRecord record, PendingInit init, int owner)
     {
-        var running = ContainerRuntime.Start(new StartOptions { Id = container.Id, Spec = container.Spec, BundleDir = container.BundleDir, Init = init });
+        var image = new ImageStore(paths.Images).Resolve(record.ImageId);
+        var bundle = paths.Container(record.Id);
+        var spec = ContainerSpecBuilder.Build(record.Request, image, record.Id, bundle, Hostname(record.Request, record.Id));
+        RunningContainer running;
+        try
+        {
+            running = ContainerRuntime.Start(new StartOptions { Id = record.Id, Spec = spec, BundleDir = bundle, Init = init });
+        }
+        catch (ContainerStartException e)
+        {
+            Store.Update(record.Id, c => c with { Status = ContainerStatus.Exited, ExitCode = e.ExitCode, Error = e.Message, FinishedAt = DateTime.UtcNow });
+            throw;
+        }
+        Store.Update(record.Id, c => c with
+        {
+            Status = ContainerStatus.Running, Pid = running.Pid, MonitorPid = owner, StartedAt = DateTime.UtcNow,
+            ExitCode = 0, OomKilled = false, Error = null, FinishedAt = null,
+        });
         // The bundle's config.json is the record of what runs (for OCI tools and inspect), not an
         // input: written once the program runs, it costs the start path nothing.
-        RuntimeSpecJson.Write(Path.Join(container.BundleDir, "config.json"), container.Spec);
+        RuntimeSpecJson.Write(Path.Join(bundle, "config.json"), spec);
         return running;
     }
 
-    public void Remove(PreparedContainer container)
+    public ContainerRecord RecordExit(string id, int exitCode, bool oomKilled) =>
+        Store.Update(id, c => c with
+        {
+            Status = ContainerStatus.Exited, ExitCode = exitCode, OomKilled = oomKilled, Pid = 0,
+            FinishedAt = DateTime.UtcNow,
+        });
+
+    public ContainerRecord RecordRestart(string id) =>
+        Store.Update(id, c => c with { Status = ContainerStatus.Restarting, RestartCount = c.RestartCount + 1 });
+
+    /// <summary>A container's record, corrected first if its owner died (see <see cref="Reconciler"/>).</summary>
+    public ContainerRecord Find(string reference) => Reconciler.Reconcile(Store, Store.Find(reference));
+
+    public IReadOnlyList<ContainerRecord> List() => Store.List().Select(c => Reconciler.Reconcile(Store, c)).ToList();
+
+    public ContainerRecord Update(string id, Func<ContainerRecord, ContainerRecord> change) => Store.Update(id, change);
+
+    /// <summary>Removes the record and every file of a container that is not running (or, with force, kills it first).</summary>
+    public void Remove(string reference, bool force)
     {
-        if (Directory.Exists(container.BundleDir)) Directory.Delete(container.BundleDir, recursive: true);
+        var record = Find(reference);
+        if (record.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)
+        {
+            if (!force)
+                throw new ConflictException($"container {record.Name} is {record.Status.ToString().ToLowerInvariant()}: stop it first, or use rm -f");
+            Store.Update(record.Id, c => c with { StopRequested = true });
+            if (record.Pid > 0) ProcessControl.Signal(record.Pid, 9);
+            WaitForExit(record.Id, TimeSpan.FromSeconds(10));
+        }
+        Store.Update(record.Id, c => c with { Status = ContainerStatus.Removing });
+        var bundle = paths.Container(record.Id);
+        if (Directory.Exists(bundle)) Directory.Delete(bundle, recursive: true);
+        Store.Delete(record.Id);
     }
+
+    /// <summary>Polls the record until the container is no longer running; the exit code, or null on timeout.</summary>
+    public ContainerRecord WaitForExit(string id, TimeSpan? timeout = null)
+    {
+        var deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
+        while (true)
+        {
+            var record = Find(id);
+            if (record.Status is not (ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)) return record;
+            if (DateTime.UtcNow > deadline) return record;
+            Thread.Sleep(20);
+        }
+    }
+
+    public static string Hostname(RunRequest request, string id) =>
+        request.Hostname ?? ContainerFiles.DefaultHostname(id, request.Network);
+
+    public string LogPath(string id) => Path.Join(paths.Container(id), $"{id}-json.log");
 
     private static void Validate(RunRequest request)
     {
@@ -75,5 +158,12 @@ public sealed class ContainerEngine(SkiffPaths paths)
         if (r.Cpus is { } cpus && cpus > Environment.ProcessorCount)
             throw new ArgumentException($"range of CPUs is from 0.01 to {Environment.ProcessorCount}.00, as there are only {Environment.ProcessorCount} CPUs available");
         if (r.PidsLimit is 0) throw new ArgumentException("--pids-limit must be positive, or -1 for unlimited");
+        if (request.AutoRemove && request.Restart.Mode != RestartMode.No)
+            throw new ArgumentException("conflicting options: --restart and --rm");
+    }
+
+    public void Dispose()
+    {
+        if (_db.IsValueCreated) _db.Value.Dispose();
     }
 }

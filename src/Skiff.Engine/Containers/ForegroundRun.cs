@@ -15,7 +15,7 @@ public sealed class ForegroundRun(ContainerEngine engine)
 {
     private static readonly PosixSignal[] Forwarded = [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT];
 
-    public RunOutcome Run(RunRequest request, bool remove)
+    public RunOutcome Run(RunRequest request)
     {
         // Registered before anything starts, so that a signal arriving while the container starts is
         // not lost (nor kills us with the container half set up): it is delivered once there is a process.
@@ -30,21 +30,23 @@ public sealed class ForegroundRun(ContainerEngine engine)
             StartTimeline.Mark("flags parsed");
             using var init = Launch(request);
             StartTimeline.Mark("init spawned");
-            var prepared = engine.Create(request);
+            var record = engine.Create(request);
             StartTimeline.Mark("bundle written");
             try
             {
-                using var container = engine.Start(prepared, init);
+                using var container = engine.Start(record, init, ProcessControl.CurrentPid);
                 StartTimeline.Mark("program running");
                 forwarder.Attach(container);
                 using var relay = container.ConsoleMaster is { } master ? new ConsoleRelay(master, request.Interactive) : null;
                 var exitCode = container.WaitForExit();
                 relay?.Drain();
-                return new RunOutcome(exitCode, container.OomKilled());
+                var oom = container.OomKilled();
+                engine.RecordExit(record.Id, exitCode, oom);
+                return new RunOutcome(exitCode, oom);
             }
             finally
             {
-                if (remove) engine.Remove(prepared);
+                if (request.AutoRemove) engine.Remove(record.Id, force: true);
             }
         }
         finally
@@ -53,13 +55,13 @@ public sealed class ForegroundRun(ContainerEngine engine)
         }
     }
 
-    private PendingInit Launch(RunRequest request)
+    private static PendingInit Launch(RunRequest request)
     {
         // Without -i the program reads end-of-file, as in Docker, never the caller's terminal.
         var devNull = request.Interactive ? -1 : FileDescriptors.Open("/dev/null", FileDescriptors.ORdonly);
         try
         {
-            return engine.Launch(request, devNull < 0 ? null : [devNull, 1, 2]);
+            return ContainerEngine.Launch(request, devNull < 0 ? null : [devNull, 1, 2]);
         }
         finally
         {

@@ -23,7 +23,57 @@ public sealed record RunRequest
     public bool ReadOnlyRootfs { get; init; }
     public bool NoNewPrivileges { get; init; }
     public string? CgroupParent { get; init; }
+    /// <summary>--rm: the container and its files go away when it exits.</summary>
+    public bool AutoRemove { get; init; }
+    public RestartPolicy Restart { get; init; } = RestartPolicy.No;
+    public LogOptions Log { get; init; } = new();
 }
+
+public enum RestartMode { No, OnFailure, Always, UnlessStopped }
+
+/// <summary>Docker's --restart: no, on-failure[:max-retries], always, unless-stopped.</summary>
+public sealed record RestartPolicy(RestartMode Mode, int MaxRetries = 0)
+{
+    public static readonly RestartPolicy No = new(RestartMode.No);
+
+    public static RestartPolicy Parse(string text)
+    {
+        var parts = text.Split(':', 2);
+        var mode = parts[0] switch
+        {
+            "no" => RestartMode.No,
+            "on-failure" => RestartMode.OnFailure,
+            "always" => RestartMode.Always,
+            "unless-stopped" => RestartMode.UnlessStopped,
+            _ => throw new ArgumentException($"invalid restart policy \"{text}\": use no, on-failure[:max-retries], always or unless-stopped"),
+        };
+        if (parts.Length == 1) return new RestartPolicy(mode);
+        if (mode != RestartMode.OnFailure)
+            throw new ArgumentException($"invalid restart policy \"{text}\": only on-failure takes a maximum retry count");
+        if (!int.TryParse(parts[1], out var max) || max < 0)
+            throw new ArgumentException($"invalid restart policy \"{text}\": the maximum retry count must be a number of 0 or more");
+        return new RestartPolicy(mode, max);
+    }
+
+    /// <summary>Whether the monitor starts the container again after it exited with this code.</summary>
+    public bool ShouldRestart(int exitCode, int restartCount, bool stopRequested) => !stopRequested && Mode switch
+    {
+        RestartMode.Always or RestartMode.UnlessStopped => true,
+        RestartMode.OnFailure => exitCode != 0 && (MaxRetries == 0 || restartCount < MaxRetries),
+        _ => false,
+    };
+
+    public override string ToString() => Mode switch
+    {
+        RestartMode.No => "no",
+        RestartMode.OnFailure => MaxRetries > 0 ? $"on-failure:{MaxRetries}" : "on-failure",
+        RestartMode.Always => "always",
+        _ => "unless-stopped",
+    };
+}
+
+/// <summary>The json-file log driver's --log-opt max-size and max-file (no cap by default, as in Docker).</summary>
+public sealed record LogOptions(long? MaxSizeBytes = null, int MaxFiles = 1);
 
 public sealed record ResourceLimits
 {

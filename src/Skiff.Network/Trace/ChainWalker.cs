@@ -13,6 +13,9 @@ public sealed class ChainWalker(HostNetwork network, MatchEvaluator matcher, Lis
 {
     private const int StepLimit = 100_000;
 
+    /// <summary>The REJECT rule that ended the last table walked, if one did: its answer is a packet of its own.</summary>
+    public RejectTarget? Rejected { get; private set; }
+
     public TableVerdict Run(Table table, string hook, Packet packet)
     {
         var builtin = table.Chain(hook);
@@ -57,8 +60,9 @@ public sealed class ChainWalker(HostNetwork network, MatchEvaluator matcher, Lis
                 case DropTarget:
                     events.Add(ruleEvent with { Deciding = true });
                     return TableVerdict.Drop;
-                case RejectTarget:
+                case RejectTarget reject:
                     events.Add(ruleEvent with { Deciding = true });
+                    Rejected = reject;
                     return TableVerdict.Reject;
                 case ReturnTarget:
                     events.Add(ruleEvent);

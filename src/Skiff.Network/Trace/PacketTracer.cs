@@ -34,7 +34,8 @@ public sealed class PacketTracer
     {
         var (packet, arrivesOn) = FirstPacket(request);
         var original = new Walk(this, packet, arrivesOn, knownEntry: null).Run("original");
-        return new TraceResult(_host.Backend, _host.Warnings, original.Path, ReplyTo(original));
+        var answer = original.Rejected is { } reject ? Rejection(original, reject) : ReplyTo(original);
+        return new TraceResult(_host.Backend, _host.Warnings, original.Path, answer);
     }
 
     private (Packet Packet, string? ArrivesOn) FirstPacket(TraceRequest request)
@@ -98,16 +99,50 @@ public sealed class PacketTracer
         return new Walk(this, reply, arrivesOn, entry, replyPort: last.PhysOut).Run("reply").Path;
     }
 
-    private sealed record WalkResult(PacketPath Path, Packet FirstPacket, Packet Packet);
+    /// <summary>
+    /// REJECT answers with a packet the host sends itself: an ICMP error from the address the
+    /// rejected packet was going to (when that is the host's) or from the route's source address.
+    /// The rejected connection was never confirmed, so conntrack finds no entry for the error: it
+    /// is INVALID and passes no nat chain.
+    /// </summary>
+    private PacketPath Rejection(WalkResult original, RejectTarget reject)
+    {
+        var rejected = original.Packet;
+        var code = RejectCodes.GetValueOrDefault(reject.With ?? "icmp-port-unreachable", -1);
+        if (code < 0)
+            return new PacketPath("rejection", $"REJECT --reject-with {reject.With}", [],
+                new PathOutcome("unknown", $"the path of a {reject.With} answer is not simulated"));
+        var route = _network.Lookup(rejected.Source);
+        var source = _network.IsLocal(rejected.Destination) ? rejected.Destination
+            : route is null ? null : _network.SourceFor(rejected.Source, route);
+        if (source is null)
+            return new PacketPath("rejection", "icmp error", [], new PathOutcome("unroutable", $"no route back to {rejected.Source}"));
+        var error = new Packet
+        {
+            Source = source, Destination = rejected.Source, Protocol = Protocols.Icmp,
+            IcmpType = IcmpTypes.DestinationUnreachable, IcmpCode = code,
+        };
+        return new Walk(this, error, arrivesOn: null, knownEntry: null, answersUnconfirmed: true).Run("rejection").Path;
+    }
+
+    private static readonly Dictionary<string, int> RejectCodes = new()
+    {
+        ["icmp-net-unreachable"] = 0, ["icmp-host-unreachable"] = 1, ["icmp-proto-unreachable"] = 2, ["icmp-port-unreachable"] = 3,
+        ["icmp-net-prohibited"] = 9, ["icmp-host-prohibited"] = 10, ["icmp-admin-prohibited"] = 13,
+    };
+
+    private sealed record WalkResult(PacketPath Path, Packet FirstPacket, Packet Packet, RejectTarget? Rejected);
 
     /// <summary>One packet's journey; collects the events as it goes.</summary>
-    private sealed class Walk(PacketTracer tracer, Packet packet, string? arrivesOn, ConntrackEntry? knownEntry, string? replyPort = null)
+    private sealed class Walk(PacketTracer tracer, Packet packet, string? arrivesOn, ConntrackEntry? knownEntry,
+        string? replyPort = null, bool answersUnconfirmed = false)
     {
         private readonly List<TraceEvent> _events = [];
+        private ChainWalker? _walker;
         private readonly HostNetwork _network = tracer._network;
         private readonly HostSnapshot _host = tracer._host;
         private readonly Packet _first = Copy(packet);
-        private ChainWalker Walker => new(_network, tracer._matcher, _events);
+        private ChainWalker Walker => _walker ??= new ChainWalker(_network, tracer._matcher, _events);
 
         public WalkResult Run(string direction)
         {
@@ -119,7 +154,8 @@ public sealed class PacketTracer
             var decidedBy = outcome.Verdict == "unknown" ? _events.LastOrDefault(e => e.Kind == "stop")?.Text
                 : deciding >= 0 ? Describe(events[deciding]) : null;
             outcome = outcome with { DecidedBy = outcome.DecidedBy ?? decidedBy, FinalPacket = packet.Describe() };
-            return new WalkResult(new PacketPath(direction, description, events, outcome), _first, packet);
+            return new WalkResult(new PacketPath(direction, description, events, outcome), _first, packet,
+                outcome.Verdict == "rejected" ? _walker?.Rejected : null);
         }
 
         private PathOutcome Arriving(string inInterface)
@@ -152,6 +188,11 @@ public sealed class PacketTracer
                     : $"switched by bridge {inInterface}: {packet.Destination} is on the same segment");
                 packet.Out = inInterface;
                 packet.PhysOut = _network.BridgePortOf(packet.Destination, inInterface) ?? Packet.UnknownPort;
+                if (packet.PhysOut == packet.PhysIn && packet.PhysIn != Packet.UnknownPort)
+                {
+                    Add("stop", $"the bridge does not send a frame back out of the port it came in on ({packet.PhysIn}) unless hairpin mode is on");
+                    return new PathOutcome("dropped", $"not sent back out of {packet.PhysIn}") { DecidedBy = "bridge forwarding (hairpin off)" };
+                }
                 return Forward(routed: false);
             }
             if (route.IsLocal)
@@ -160,7 +201,8 @@ public sealed class PacketTracer
                 return Hook("INPUT", InputTables) ?? new PathOutcome("accepted-locally", "delivered to a local socket");
             }
             if (route.Type != Linux.Netlink.RouteType.Unicast) return Blocked(route);
-            AddRoute(route, $"forward out {route.OutInterface}");
+            AddRoute(route, $"forward out {route.OutInterface}" + (route.OutInterface == inInterface
+                ? " (back out the interface it came in on: the kernel also sends the sender an ICMP redirect when send_redirects is on)" : ""));
             packet.Out = route.OutInterface;
             return Forward(routed: true);
         }
@@ -229,6 +271,12 @@ public sealed class PacketTracer
         private void Conntrack(string hook)
         {
             packet.Tracked = true;
+            if (answersUnconfirmed)
+            {
+                packet.State = ConntrackStates.Invalid;
+                Add("conntrack", "conntrack: an ICMP error about a connection that was never confirmed: no entry, state INVALID, no nat chain consulted");
+                return;
+            }
             var (entry, isReply) = knownEntry is not null ? (knownEntry, true) : Find();
             if (entry is null)
             {

@@ -27,6 +27,7 @@ public sealed record PathOutcome(string Verdict, string Summary)
     public string? FinalPacket { get; init; }
 }
 
+/// <summary>Direction is "original", "reply" (the answer within the same connection) or "rejection" (the ICMP error a REJECT sends).</summary>
 public sealed record PacketPath(string Direction, string Packet, IReadOnlyList<TraceEvent> Events, PathOutcome Outcome);
 
 public sealed record TraceResult(string Backend, IReadOnlyList<string> Warnings, PacketPath Original, PacketPath? Reply);

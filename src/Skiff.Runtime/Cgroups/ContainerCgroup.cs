@@ -19,6 +19,32 @@ public static class ContainerCgroup
     public static IContainerCgroup Create(CgroupLayout layout, string parent, string name, LinuxResources? resources) =>
         Create(CgroupFs.Instance, layout, parent, name, resources, TimeSpan.FromSeconds(2));
 
+    /// <summary>
+    /// The cgroup of a container created earlier, by this or another process: for joining it (exec),
+    /// reading it (stats), freezing it, or removing what a crashed owner left behind.
+    /// </summary>
+    public static IContainerCgroup Open(CgroupLayout layout, string parent, string name)
+    {
+        var fs = CgroupFs.Instance;
+        var parentSegments = parent.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var segment in parentSegments.Append(name)) CheckSegment(segment, parent, name);
+        if (layout.Mode == CgroupMode.V2)
+        {
+            var leaf = Path.Join([layout.UnifiedMount!, .. parentSegments, name]);
+            return new CgroupDirectories(fs, [leaf], [layout.UnifiedMount!], parentSegments, leaf, CgroupMode.V2, [], TimeSpan.FromSeconds(2));
+        }
+        var dirs = V1Hierarchies.Where(layout.V1Mounts.ContainsKey)
+            .ToDictionary(c => c, c => Path.Join([layout.V1Mounts[c], .. parentSegments, name]));
+        var roots = V1Hierarchies.Where(layout.V1Mounts.ContainsKey).Select(c => layout.V1Mounts[c]).ToList();
+        var leaves = dirs.Values.Distinct().ToList();
+        if (layout.Mode == CgroupMode.Hybrid && layout.UnifiedMount is { } unified)
+        {
+            leaves.Add(Path.Join([unified, .. parentSegments, name]));
+            roots.Add(unified);
+        }
+        return new CgroupDirectories(fs, leaves, roots, parentSegments, dirs.GetValueOrDefault("memory"), CgroupMode.V1, [], TimeSpan.FromSeconds(2));
+    }
+
     internal static IContainerCgroup Create(ICgroupFs fs, CgroupLayout layout, string parent, string name,
         LinuxResources? resources, TimeSpan destroyTimeout)
     {

@@ -29,11 +29,17 @@ public static partial class KernelCounters
         return counts;
     }
 
-    /// <summary>What the trace says the first packet does to the counters: each matched rule and each policy applied, once.</summary>
+    /// <summary>
+    /// What the trace says the packet does to the counters: each matched rule and each policy applied,
+    /// plus the ICMP error a REJECT sends back (the test's peers never answer, so there is no other reply).
+    /// </summary>
     public static Dictionary<string, long> FromTrace(JsonElement trace)
     {
         var counts = new Dictionary<string, long>();
-        foreach (var e in trace.GetProperty("original").GetProperty("events").EnumerateArray())
+        var events = trace.GetProperty("original").GetProperty("events").EnumerateArray().ToList();
+        if (trace.TryGetProperty("reply", out var reply) && reply.GetProperty("direction").GetString() == "rejection")
+            events.AddRange(reply.GetProperty("events").EnumerateArray());
+        foreach (var e in events)
         {
             var kind = e.GetProperty("kind").GetString();
             string? key = kind switch

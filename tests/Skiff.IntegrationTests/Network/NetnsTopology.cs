@@ -51,8 +51,10 @@ public sealed partial class NetnsTopology : IDisposable
         Must($"ip -n {Out} addr add {Outside}/24 dev eth0 && ip -n {Out} link set eth0 up && ip -n {Out} route add 172.30.0.0/16 via {UplinkAddress}");
         Must($"ip -n {Out} neigh replace {UplinkAddress} lladdr 02:00:00:00:0a:01 dev eth0 nud permanent");
         Must($"ip -n {Host} neigh replace {Outside} lladdr 02:00:00:00:0a:02 dev {Uplink} nud permanent");
+        // No rate limit on the ICMP errors REJECT sends, and no ICMP redirects: each would make the kernel's count depend on timing.
         Must($"ip netns exec {Host} sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all; "
-             + "echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables; for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 > $f; done'");
+             + "echo 0 > /proc/sys/net/ipv4/icmp_ratelimit; echo 1000000 > /proc/sys/net/ipv4/icmp_msgs_per_sec; echo 1000000 > /proc/sys/net/ipv4/icmp_msgs_burst; "
+             + "echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables; for f in /proc/sys/net/ipv4/conf/*/rp_filter /proc/sys/net/ipv4/conf/*/send_redirects; do echo 0 > $f; done'");
         foreach (var peer in new[] { C1, C2, Out })
             Must($"ip netns exec {peer} sh -c 'echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all' && ip netns exec {peer} iptables -t raw -A PREROUTING -j DROP");
         InNamespace(Host, () =>

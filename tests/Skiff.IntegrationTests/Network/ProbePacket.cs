@@ -19,6 +19,15 @@ public sealed record ProbePacket(string FromNamespace, string TraceFrom, IPAddre
     {
         NetnsTopology.InNamespace(FromNamespace, () =>
         {
+            try { SendHere(); }
+            // A local packet dropped or rejected by the host's own OUTPUT rules fails the send: it still went through the hooks.
+            catch (SocketException) { }
+        });
+    }
+
+    private void SendHere()
+    {
+        {
             switch (Protocol)
             {
                 case "udp":
@@ -38,7 +47,7 @@ public sealed record ProbePacket(string FromNamespace, string TraceFrom, IPAddre
                     break;
                 default: throw new ArgumentException(Protocol);
             }
-        });
+        }
     }
 
     private static byte[] EchoRequest(ushort id)

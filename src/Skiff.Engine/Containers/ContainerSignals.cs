@@ -1,0 +1,36 @@
+using Skiff.Engine.State;
+using Skiff.Linux;
+
+namespace Skiff.Engine.Containers;
+
+/// <summary>stop and kill: signals to a container's init, whichever process owns the container.</summary>
+public sealed class ContainerSignals(ContainerEngine engine)
+{
+    private const int SigTerm = 15, SigKill = 9;
+
+    /// <summary>SIGTERM, then SIGKILL when the grace period runs out; a restart policy never undoes it.</summary>
+    public void Stop(string reference, TimeSpan grace)
+    {
+        var record = engine.Update(engine.Find(reference).Id, c => c with { StopRequested = true });
+        if (record.Status == ContainerStatus.Restarting)
+        {
+            // Between two runs there is no process: the monitor sees the flag and stops restarting.
+            engine.WaitForExit(record.Id, grace + TimeSpan.FromSeconds(2));
+            return;
+        }
+        if (record.Status != ContainerStatus.Running || record.Pid <= 0) return;
+        ProcessControl.Signal(record.Pid, SigTerm);
+        if (engine.WaitForExit(record.Id, grace).Status != ContainerStatus.Running) return;
+        var current = engine.Find(record.Id);
+        if (current.Pid > 0) ProcessControl.Signal(current.Pid, SigKill);
+        engine.WaitForExit(record.Id, TimeSpan.FromSeconds(10));
+    }
+
+    public void Kill(string reference, int signal)
+    {
+        var record = engine.Find(reference);
+        if (record.Status != ContainerStatus.Running || record.Pid <= 0)
+            throw new ConflictException($"container {record.Name} is not running");
+        ProcessControl.Signal(record.Pid, signal);
+    }
+}

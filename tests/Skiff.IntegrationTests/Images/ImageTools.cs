@@ -1,0 +1,33 @@
+namespace Skiff.IntegrationTests.Images;
+
+/// <summary>Images made by tools independent of Skiff, so a round trip cannot hide a shared mistake.</summary>
+public static class ImageTools
+{
+    /// <summary>An OCI layout made by umoci holding a busybox root filesystem plus /greeting, pushed by
+    /// skopeo to <paramref name="destination"/> ("127.0.0.1:PORT/name:tag").</summary>
+    public static void PushUmociImage(string destination, string greeting, params string[] skopeoArgs)
+    {
+        var dir = Path.Join(Path.GetTempPath(), $"skiff-umoci-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(dir);
+            // umoci insert leaves the layer tar unterminated (Debian's 0.4.7), so files go in by unpack and repack.
+            Must(Sandbox.Sh(
+                $"set -e; cd {dir}; umoci init --layout oci; umoci new --image oci:v1; umoci unpack --image oci:v1 bundle >/dev/null; " +
+                "mkdir -p bundle/rootfs/bin; cp /bin/busybox bundle/rootfs/bin/busybox; ln -s busybox bundle/rootfs/bin/sh; " +
+                $"printf '%s\\n' '{greeting}' > bundle/rootfs/greeting; umoci repack --image oci:v1 bundle; " +
+                "umoci config --image oci:v1 --config.cmd /bin/sh --config.env PATH=/bin"));
+            Must(Sandbox.Run("skopeo", ["copy", "--dest-tls-verify=false", .. skopeoArgs, $"oci:{dir}/oci:v1", $"docker://{destination}"]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    public static RunResult Must(RunResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+}

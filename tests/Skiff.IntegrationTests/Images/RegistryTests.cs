@@ -1,0 +1,105 @@
+using System.Text.Json;
+using static Skiff.IntegrationTests.Images.ImageTools;
+using static Skiff.IntegrationTests.Sandbox;
+
+namespace Skiff.IntegrationTests.Images;
+
+/// <summary>Pull and push against Debian's real docker-registry on loopback, with images that umoci
+/// and skopeo made and read.</summary>
+[Collection("images")]
+public sealed class RegistryTests
+{
+    [Fact]
+    public void An_image_made_by_umoci_and_pushed_by_skopeo_pulls_and_runs()
+    {
+        using var registry = new LocalRegistry();
+        var name = $"{registry.Host}/umoci/greeter:v1";
+        PushUmociImage(name, "hello from umoci");
+
+        var pull = Must(RunSkiff("pull", name));
+        Assert.Contains("Status: Downloaded newer image", pull.Stdout);
+        var run = Must(RunSkiff("run", "--rm", name, "/bin/busybox", "cat", "/greeting"));
+        Assert.Equal("hello from umoci\n", run.Stdout);
+
+        var again = Must(RunSkiff("pull", name));
+        Assert.Contains("Image is up to date", again.Stdout);
+        Assert.Contains("Already exists", again.Stderr);
+        Must(RunSkiff("rmi", name));
+    }
+
+    [Fact]
+    public void What_skiff_pushes_skopeo_inspects_and_copies_back()
+    {
+        using var registry = new LocalRegistry();
+        var name = $"{registry.Host}/skiff/busybox:pushed";
+        Must(RunSkiff("tag", "busybox", name));
+
+        var push = Must(RunSkiff("push", name));
+        var digest = push.Stdout.Split(' ')[2];
+
+        var inspect = Must(Run("skopeo", ["inspect", "--tls-verify=false", $"docker://{name}"]));
+        using var json = JsonDocument.Parse(inspect.Stdout);
+        Assert.Equal(digest, json.RootElement.GetProperty("Digest").GetString());
+        var copyDir = Path.Join(Path.GetTempPath(), $"skiff-copy-{Guid.NewGuid():N}");
+        try
+        {
+            Must(Run("skopeo", ["copy", "--src-tls-verify=false", $"docker://{name}", $"oci:{copyDir}:x"]));
+            Assert.True(File.Exists(Path.Join(copyDir, "index.json")));
+        }
+        finally
+        {
+            Directory.Delete(copyDir, recursive: true);
+        }
+
+        // A second push finds every blob there already.
+        Assert.Contains("Already exists", Must(RunSkiff("push", name)).Stderr);
+        Must(RunSkiff("rmi", name));
+    }
+
+    [Fact]
+    public void Pull_by_digest_is_verified_and_kept_under_that_digest()
+    {
+        using var registry = new LocalRegistry();
+        var name = $"{registry.Host}/umoci/pinned";
+        PushUmociImage(name + ":v1", "pinned");
+        var digest = JsonDocument.Parse(Must(Run("skopeo", ["inspect", "--tls-verify=false", $"docker://{name}:v1"])).Stdout)
+            .RootElement.GetProperty("Digest").GetString();
+
+        Must(RunSkiff("pull", $"{name}@{digest}"));
+        Assert.Equal("pinned\n", Must(RunSkiff("run", "--rm", $"{name}@{digest}", "/bin/busybox", "cat", "/greeting")).Stdout);
+        Assert.Contains(digest!, Must(RunSkiff("images", "--digests")).Stdout);
+        Must(RunSkiff("rmi", $"{name}@{digest}"));
+    }
+
+    [Fact]
+    public void A_registry_with_htpasswd_needs_login_and_accepts_it()
+    {
+        using var registry = new LocalRegistry("skiffuser", "s3cret-pass");
+        var name = $"{registry.Host}/private/shell:v1";
+        Must(RunSkiff("tag", "busybox", name));
+
+        var refused = RunSkiff("push", name);
+        Assert.Equal(125, refused.ExitCode);
+        Assert.Contains($"skiff login {registry.Host}", refused.Stderr);
+
+        var wrong = SkiffWithInput("nope\n", "login", "-u", "skiffuser", "--password-stdin", registry.Host);
+        Assert.Equal(125, wrong.ExitCode);
+
+        Must(SkiffWithInput("s3cret-pass\n", "login", "-u", "skiffuser", "--password-stdin", registry.Host));
+        var auth = Path.Join(StateRoot, "auth.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(auth));
+        Assert.DoesNotContain("s3cret-pass", File.ReadAllText(auth));
+
+        Must(RunSkiff("push", name));
+        Must(RunSkiff("rmi", name));
+        Must(RunSkiff("pull", name));
+        Must(Run("skopeo", ["inspect", "--tls-verify=false", "--creds", "skiffuser:s3cret-pass", $"docker://{name}"]));
+
+        Must(RunSkiff("logout", registry.Host));
+        Must(RunSkiff("rmi", name));
+        Assert.Equal(125, RunSkiff("pull", name).ExitCode);
+    }
+}
+
+[CollectionDefinition("images", DisableParallelization = true)]
+public sealed class ImagesCollection;
