@@ -23,6 +23,7 @@ public static class SkiffCli
             RmCommand.Build(),
             WaitCommand.Build(),
             InspectCommand.Build(),
+            ExecCommand.Build(),
             MonitorCommand.Build(),
             VersionCommand.Build(),
             NetworkCommand.Build(),

@@ -53,6 +53,29 @@ public static class ContainerRuntime
         }
     }
 
+    /// <summary>
+    /// Runs another process in a running container: the spec's namespaces carry the paths of the
+    /// container's (/proc/PID/ns/...), and the process joins the container's existing cgroup.
+    /// </summary>
+    public static RunningContainer Exec(string id, RuntimeSpec spec, IContainerCgroup containerCgroup, int[]? stdio)
+    {
+        using var init = PendingInit.Launch(spec.Linux.Namespaces, stdio);
+        int? console = null;
+        try
+        {
+            containerCgroup.AddProcess(init.Process.Id);
+            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(spec));
+            console = FollowInit(init);
+            init.HandOver();
+            return new RunningContainer(id, init.Process, containerCgroup, console, ownsCgroup: false);
+        }
+        catch
+        {
+            if (console is { } c) FileDescriptors.Close(c);
+            throw;
+        }
+    }
+
     /// <summary>Reads init's status lines until it has exec'd the program (end of file after "exec") or failed.</summary>
     private static int? FollowInit(PendingInit init)
     {

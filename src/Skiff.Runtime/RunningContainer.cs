@@ -3,17 +3,23 @@ using Skiff.Runtime.Cgroups;
 
 namespace Skiff.Runtime;
 
-/// <summary>A started container: its init (now the user's program), its console if it has one, its cgroup.</summary>
+/// <summary>
+/// A started container (its init, now the user's program) or a process exec'd into one; its
+/// console if it has one; its cgroup, which it removes at the end only if it created it.
+/// </summary>
 public sealed class RunningContainer : IDisposable
 {
     private readonly System.Diagnostics.Process _init;
 
-    internal RunningContainer(string id, System.Diagnostics.Process init, IContainerCgroup cgroup, int? consoleMaster)
+    private readonly bool _ownsCgroup;
+
+    internal RunningContainer(string id, System.Diagnostics.Process init, IContainerCgroup cgroup, int? consoleMaster, bool ownsCgroup = true)
     {
         Id = id;
         _init = init;
         Cgroup = cgroup;
         ConsoleMaster = consoleMaster;
+        _ownsCgroup = ownsCgroup;
     }
 
     public string Id { get; }
@@ -41,7 +47,7 @@ public sealed class RunningContainer : IDisposable
             ProcessControl.Signal(Pid, 9);
             _init.WaitForExit();
         }
-        Cgroup.Destroy();
+        if (_ownsCgroup) Cgroup.Destroy();
         _init.Dispose();
     }
 }

@@ -88,6 +88,19 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         return running;
     }
 
+    /// <summary>Starts a process in a running container: all its namespaces, its cgroup, its user, environment and capabilities.</summary>
+    public RunningContainer Exec(string reference, ExecRequest request, int[]? stdio)
+    {
+        var record = Find(reference);
+        if (record.Status != ContainerStatus.Running || record.Pid <= 0)
+            throw new ConflictException($"container {record.Name} is not running: start it first (skiff start {record.Name})");
+        var image = new ImageStore(paths.Images).Resolve(record.ImageId);
+        var spec = ContainerSpecBuilder.BuildExec(record, request, image.Config, Hostname(record.Request, record.Id));
+        var (parent, name) = (record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
+        var cgroup = Runtime.Cgroups.ContainerCgroup.Open(Linux.Cgroups.CgroupLayout.Detect(), parent, name);
+        return ContainerRuntime.Exec(record.Id, spec, cgroup, stdio);
+    }
+
     public ContainerRecord RecordExit(string id, int exitCode, bool oomKilled) =>
         Store.Update(id, c => c with
         {

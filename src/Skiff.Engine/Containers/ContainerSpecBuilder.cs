@@ -1,3 +1,4 @@
+using Skiff.Engine.State;
 using Skiff.Images;
 using Skiff.Linux;
 using Skiff.Runtime.Spec;
@@ -41,6 +42,39 @@ public static class ContainerSpecBuilder
             },
         };
     }
+
+    /// <summary>The spec of a process exec'd into a running container: the container's own settings, changed by the exec flags.</summary>
+    public static RuntimeSpec BuildExec(ContainerRecord container, ExecRequest exec, ImageConfigInfo image, string hostname)
+    {
+        var run = container.Request;
+        var caps = CapabilitySet(run with { Privileged = run.Privileged || exec.Privileged });
+        return new RuntimeSpec
+        {
+            Process = new ProcessSpec
+            {
+                Terminal = exec.Tty,
+                Args = [.. exec.Command],
+                Env = Environment(run with { Env = [.. run.Env, .. exec.Env], Tty = exec.Tty }, image, hostname),
+                Cwd = exec.WorkingDir ?? run.WorkingDir ?? (image.WorkingDir is { Length: > 0 } w ? w : "/"),
+                User = new UserSpec { Username = exec.User ?? run.User ?? (image.User is { Length: > 0 } u ? u : null) },
+                Capabilities = caps,
+                NoNewPrivileges = run.NoNewPrivileges,
+            },
+            Root = new RootSpec { Path = "/" },
+            Linux = new LinuxSpec
+            {
+                Namespaces = new[] { "ipc", "uts", "net", "pid", "mnt", "cgroup" }
+                    .Select(ns => new NamespaceSpec(SpecName(ns), $"/proc/{container.Pid}/ns/{ns}")).ToList(),
+            },
+        };
+    }
+
+    private static string SpecName(string procName) => procName switch
+    {
+        "net" => "network",
+        "mnt" => "mount",
+        _ => procName,
+    };
 
     internal static List<string> Arguments(RunRequest request, ImageConfigInfo image)
     {

@@ -17,8 +17,43 @@ public sealed class ForegroundRun(ContainerEngine engine)
 
     public RunOutcome Run(RunRequest request)
     {
-        // Registered before anything starts, so that a signal arriving while the container starts is
-        // not lost (nor kills us with the container half set up): it is delivered once there is a process.
+        StartTimeline.Mark("flags parsed");
+        return Attached(request.Interactive, forwarder =>
+        {
+            using var init = WithStdio(request.Interactive, stdio => ContainerEngine.Launch(request, stdio));
+            StartTimeline.Mark("init spawned");
+            var record = engine.Create(request);
+            StartTimeline.Mark("bundle written");
+            try
+            {
+                using var container = engine.Start(record, init, ProcessControl.CurrentPid);
+                StartTimeline.Mark("program running");
+                var outcome = Wait(container, forwarder, request.Interactive);
+                engine.RecordExit(record.Id, outcome.ExitCode, outcome.OomKilled);
+                return outcome;
+            }
+            finally
+            {
+                if (request.AutoRemove) engine.Remove(record.Id, force: true);
+            }
+        });
+    }
+
+    /// <summary><c>skiff exec</c> without -d: the process's stdio is the caller's, as for run.</summary>
+    public int Exec(string reference, ExecRequest request) =>
+        Attached(request.Interactive, forwarder =>
+        {
+            using var process = WithStdio(request.Interactive, stdio => engine.Exec(reference, request, stdio));
+            return Wait(process, forwarder, request.Interactive);
+        }).ExitCode;
+
+    /// <summary>
+    /// Signal handlers are registered before anything starts, so that a signal arriving while the
+    /// container starts is not lost (nor kills us with the container half set up): it is delivered
+    /// once there is a process.
+    /// </summary>
+    private static RunOutcome Attached(bool interactive, Func<SignalForwarder, RunOutcome> body)
+    {
         var forwarder = new SignalForwarder();
         var registrations = Forwarded.Select(sig => PosixSignalRegistration.Create(sig, ctx =>
         {
@@ -27,27 +62,7 @@ public sealed class ForegroundRun(ContainerEngine engine)
         })).ToList();
         try
         {
-            StartTimeline.Mark("flags parsed");
-            using var init = Launch(request);
-            StartTimeline.Mark("init spawned");
-            var record = engine.Create(request);
-            StartTimeline.Mark("bundle written");
-            try
-            {
-                using var container = engine.Start(record, init, ProcessControl.CurrentPid);
-                StartTimeline.Mark("program running");
-                forwarder.Attach(container);
-                using var relay = container.ConsoleMaster is { } master ? new ConsoleRelay(master, request.Interactive) : null;
-                var exitCode = container.WaitForExit();
-                relay?.Drain();
-                var oom = container.OomKilled();
-                engine.RecordExit(record.Id, exitCode, oom);
-                return new RunOutcome(exitCode, oom);
-            }
-            finally
-            {
-                if (request.AutoRemove) engine.Remove(record.Id, force: true);
-            }
+            return body(forwarder);
         }
         finally
         {
@@ -55,13 +70,22 @@ public sealed class ForegroundRun(ContainerEngine engine)
         }
     }
 
-    private static PendingInit Launch(RunRequest request)
+    private static RunOutcome Wait(RunningContainer process, SignalForwarder forwarder, bool interactive)
     {
-        // Without -i the program reads end-of-file, as in Docker, never the caller's terminal.
-        var devNull = request.Interactive ? -1 : FileDescriptors.Open("/dev/null", FileDescriptors.ORdonly);
+        forwarder.Attach(process);
+        using var relay = process.ConsoleMaster is { } master ? new ConsoleRelay(master, interactive) : null;
+        var exitCode = process.WaitForExit();
+        relay?.Drain();
+        return new RunOutcome(exitCode, process.OomKilled());
+    }
+
+    // Without -i the program reads end-of-file, as in Docker, never the caller's terminal.
+    private static T WithStdio<T>(bool interactive, Func<int[]?, T> start)
+    {
+        var devNull = interactive ? -1 : FileDescriptors.Open("/dev/null", FileDescriptors.ORdonly);
         try
         {
-            return ContainerEngine.Launch(request, devNull < 0 ? null : [devNull, 1, 2]);
+            return start(devNull < 0 ? null : [devNull, 1, 2]);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Skiff.Linux.Netlink;
 using Skiff.Network.HostState;
 using Skiff.Network.Netfilter;
 
@@ -57,7 +58,10 @@ public sealed class PacketTracer
         if (source is null)
         {
             var route = _network.Lookup(destination) ?? throw new ArgumentException($"no route to {destination}");
-            source = _network.SourceFor(destination, route) ?? throw new ArgumentException($"no source address towards {destination}");
+            // A blackhole or unreachable route has no interface to take an address from; the walk reports the route anyway.
+            source = route.Type is RouteType.Unicast or RouteType.Local or RouteType.Broadcast
+                ? _network.SourceFor(destination, route) ?? throw new ArgumentException($"no source address towards {destination}")
+                : IPAddress.Any;
         }
         var hasPorts = Protocols.HasPorts(request.Protocol);
         var packet = new Packet
@@ -102,8 +106,7 @@ public sealed class PacketTracer
     /// <summary>
     /// REJECT answers with a packet the host sends itself: an ICMP error from the address the
     /// rejected packet was going to (when that is the host's) or from the route's source address.
-    /// The rejected connection was never confirmed, so conntrack finds no entry for the error: it
-    /// is INVALID and passes no nat chain.
+    /// It is RELATED to the rejected packet's connection and passes no nat chain.
     /// </summary>
     private PacketPath Rejection(WalkResult original, RejectTarget reject)
     {
@@ -146,6 +149,8 @@ public sealed class PacketTracer
 
         public WalkResult Run(string direction)
         {
+            // REJECT attaches its connection to the error before it leaves, so even the raw table sees it tracked.
+            if (answersUnconfirmed) Conntrack("OUTPUT");
             var description = packet.Describe();
             var outcome = arrivesOn is null ? FromLocalProcess() : Arriving(arrivesOn);
             // Every table ends in a decision of its own; the packet's fate is the last one outside nat (which only rewrites).
@@ -164,7 +169,7 @@ public sealed class PacketTracer
             var onBridge = _network.IsBridge(inInterface);
             var initialRoute = _network.Lookup(packet.Destination);
             // A frame addressed to a neighbour on the same bridge is switched, not routed: its sender resolved the neighbour itself.
-            var switched = onBridge && initialRoute is { Type: Linux.Netlink.RouteType.Unicast, Gateway: null } && initialRoute.OutInterface == inInterface;
+            var switched = onBridge && initialRoute is { Type: RouteType.Unicast, Gateway: null } && initialRoute.OutInterface == inInterface;
             if (onBridge && _host.BridgeNetfilter)
             {
                 packet.Bridged = true;
@@ -200,7 +205,7 @@ public sealed class PacketTracer
                 AddRoute(route, $"local delivery: {packet.Destination} is an address of this host");
                 return Hook("INPUT", InputTables) ?? new PathOutcome("accepted-locally", "delivered to a local socket");
             }
-            if (route.Type != Linux.Netlink.RouteType.Unicast) return Blocked(route);
+            if (route.Type != RouteType.Unicast) return Blocked(route);
             AddRoute(route, $"forward out {route.OutInterface}" + (route.OutInterface == inInterface
                 ? " (back out the interface it came in on: the kernel also sends the sender an ICMP redirect when send_redirects is on)" : ""));
             packet.Out = route.OutInterface;
@@ -221,7 +226,7 @@ public sealed class PacketTracer
         {
             var route = _network.Lookup(packet.Destination);
             if (route is null) return Unroutable();
-            if (!route.IsLocal && route.Type != Linux.Netlink.RouteType.Unicast) return Blocked(route);
+            if (!route.IsLocal && route.Type != RouteType.Unicast) return Blocked(route);
             AddRoute(route, route.IsLocal ? "to this host itself, over lo" : $"out {route.OutInterface}");
             packet.Out = route.IsLocal ? "lo" : route.OutInterface;
             var verdict = Hook("OUTPUT", OutputTables);
@@ -273,8 +278,8 @@ public sealed class PacketTracer
             packet.Tracked = true;
             if (answersUnconfirmed)
             {
-                packet.State = ConntrackStates.Invalid;
-                Add("conntrack", "conntrack: an ICMP error about a connection that was never confirmed: no entry, state INVALID, no nat chain consulted");
+                packet.State = ConntrackStates.Related;
+                Add("conntrack", "conntrack: the ICMP error carries the rejected packet's connection: state RELATED, no nat chain consulted");
                 return;
             }
             var (entry, isReply) = knownEntry is not null ? (knownEntry, true) : Find();

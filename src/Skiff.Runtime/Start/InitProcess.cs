@@ -41,14 +41,21 @@ public static class InitProcess
             if (spec.Linux.Namespaces.Any(n => n.Type == "cgroup" && n.Path is null))
                 Namespaces.Unshare(NamespaceKind.Cgroup);
 
+            var joinedMounts = spec.Linux.Namespaces.FirstOrDefault(n => n.Type == "mount" && n.Path is not null);
             var builder = new RootfsBuilder(LinuxSyscalls.Instance);
-            builder.MountAndPivot(spec);
+            if (joinedMounts is not null)
+                EnterMountNamespace(joinedMounts.Path!);
+            else
+                builder.MountAndPivot(spec);
             if (handles.Stdio is { } stdio)
                 RedirectStdio(stdio);
             if (spec.Process.Terminal) SetUpConsole(handles);
-            builder.Finish(spec);
-            if (spec.Hostname is { Length: > 0 } hostname) LinuxSyscalls.Instance.SetHostname(hostname);
-            if (newNetwork) InterfaceFlags.BringUp("lo");
+            if (joinedMounts is null)
+            {
+                builder.Finish(spec);
+                if (spec.Hostname is { Length: > 0 } hostname) LinuxSyscalls.Instance.SetHostname(hostname);
+                if (newNetwork) InterfaceFlags.BringUp("lo");
+            }
 
             var user = ResolveUser(spec.Process.User);
             var env = WithHome(spec.Process.Env, user.Home);
@@ -110,6 +117,17 @@ public static class InitProcess
         Pty.BecomeControllingTerminal(slave);
         for (var i = 0; i < 3; i++) FileDescriptors.Dup2(slave, i);
         FileDescriptors.Close(slave);
+    }
+
+    /// <summary>
+    /// exec into a running container: its filesystem is already built, so init only moves into its
+    /// mount namespace (which needs a thread-private fs first; .NET's threads share one) and to its root.
+    /// </summary>
+    private static void EnterMountNamespace(string path)
+    {
+        Namespaces.UnshareFs();
+        Namespaces.Join(path, NamespaceKind.Mount);
+        LinuxSyscalls.Instance.Chdir("/");
     }
 
     private static void RedirectStdio(int[] stdio)

@@ -54,7 +54,9 @@ internal static class Spawner
     private static void EnterNamespaces(IReadOnlyList<NamespaceSpec> namespaces)
     {
         NamespaceKind fresh = 0;
-        var joined = namespaces.Where(n => n.Path is not null).ToList();
+        // A joined mount namespace is entered by init itself: .NET cannot start from inside a
+        // container's filesystem, where neither the runtime nor this program exist.
+        var joined = namespaces.Where(n => n.Path is not null && n.Type != "mount").ToList();
         if (joined.Count > 0) Namespaces.UnshareFs();
         foreach (var ns in joined) Namespaces.Join(ns.Path!, Namespaces.FromSpecName(ns.Type));
         foreach (var ns in namespaces.Where(n => n.Path is null))

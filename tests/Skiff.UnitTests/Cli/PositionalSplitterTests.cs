@@ -74,7 +74,7 @@ public sealed class PositionalSplitterTests
         var parse = root.Parse(PositionalSplitter.Prepare(root, ["run", "-u", "1000", "busybox", "id", "-u"]));
 
         Assert.Empty(parse.Errors);
-        var request = RunCommand.ToRequest(parse);
+        var request = ContainerFlags.ToRequest(parse);
         Assert.Equal(("busybox", "1000"), (request.Image, request.User));
         Assert.Equal(["id", "-u"], request.Command);
     }
@@ -88,7 +88,7 @@ public sealed class PositionalSplitterTests
 
         Assert.Equal(["run", "--rm", "busybox", "--"], prepared);
         Assert.Empty(parse.Errors);
-        Assert.Empty(RunCommand.ToRequest(parse).Command);
+        Assert.Empty(ContainerFlags.ToRequest(parse).Command);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class PositionalSplitterTests
         var parse = root.Parse(PositionalSplitter.Prepare(root, ["run", "-it", "-e", "A=1", "--memory=64m", "--cap-add", "NET_ADMIN", "busybox", "sh", "-c", "echo -n hi"]));
 
         Assert.Empty(parse.Errors);
-        var r = RunCommand.ToRequest(parse);
+        var r = ContainerFlags.ToRequest(parse);
         Assert.Equal((true, true, "busybox", 64L << 20), (r.Interactive, r.Tty, r.Image, r.Resources.MemoryBytes));
         Assert.Equal(["A=1"], r.Env);
         Assert.Equal(["NET_ADMIN"], r.CapAdd);

@@ -78,7 +78,9 @@ public sealed class IptablesSaveParserTests
     public void Every_supported_match_is_typed()
     {
         Assert.Equal(new InterfaceMatch(Direction.In, "veth+", false), One("-A INPUT -i veth+").Matches[0]);
-        Assert.Equal(new MultiportMatch(PortField.Destination, [new PortRange(1, 1), new PortRange(3, 9)], true), One("-A INPUT -p tcp -m multiport ! --dports 1,3:9").Matches[1]);
+        var multiport = Assert.IsType<MultiportMatch>(One("-A INPUT -p tcp -m multiport ! --dports 1,3:9").Matches[1]);
+        Assert.Equal((PortField.Destination, true), (multiport.Field, multiport.Negated));
+        Assert.Equal([new PortRange(1, 1), new PortRange(3, 9)], multiport.Ports);
         Assert.Equal(new ConntrackStateMatch(ConntrackStates.Related | ConntrackStates.Established, false), One("-A INPUT -m state --state RELATED,ESTABLISHED").Matches[0]);
         Assert.Equal(new ConntrackStateMatch(ConntrackStates.New, true), One("-A INPUT -m conntrack ! --ctstate NEW").Matches[0]);
         Assert.Equal(new AddressTypeMatch(AddressTypes.Broadcast | AddressTypes.Multicast, true, AddressTypes.Local, false, false, true),
