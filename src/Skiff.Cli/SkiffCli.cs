@@ -39,6 +39,16 @@ public static class SkiffCli
             ImagesArchiveCommands.BuildLoad(),
             ImagesArchiveCommands.BuildImport(),
             SystemCommand.Build(),
+            CommitCommand.Build(),
+            CpCommand.Build(),
+            ExportCommand.Build(),
+            TopCommand.Build(),
+            StatsCommand.Build(),
+            PauseCommand.BuildPause(),
+            PauseCommand.BuildUnpause(),
+            RenameCommand.Build(),
+            ContainerCommand.Build(),
+            VolumeCommand.Build(),
         };
 
     public static int Run(string[] args)
@@ -69,7 +79,8 @@ public static class SkiffCli
             ContainerStartException s => (s.ExitCode, s.Message),
             ImageException or HttpRequestException or InvalidDataException or NotSupportedException
                 or ArgumentException or FormatException or CgroupException or SyscallException
-                or IOException or UnauthorizedAccessException or InvalidOperationException => (ExitCodes.EngineError, e.Message),
+                or IOException or UnauthorizedAccessException or InvalidOperationException
+                or Engine.State.ConflictException or Engine.State.NoSuchContainerException => (ExitCodes.EngineError, e.Message),
             _ => (ExitCodes.EngineError, e.ToString()),
         };
         Console.Error.WriteLine($"skiff: {message}");

@@ -8,5 +8,6 @@ public sealed record SkiffPaths(string Root)
 
     public string Images => Path.Join(Root, "images");
     public string Containers => Path.Join(Root, "containers");
+    public string Volumes => Path.Join(Root, "volumes");
     public string Container(string id) => Path.Join(Containers, id);
 }

@@ -23,6 +23,8 @@ internal static partial class Libc
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int sethostname(string name, nuint len);
     [LibraryImport(Lib, SetLastError = true)] internal static partial long syscall(long number, nint a1, nint a2, nint a3);
+    [LibraryImport(Lib, SetLastError = true, EntryPoint = "syscall")]
+    internal static partial long syscall5(long number, nint a1, nint a2, nint a3, nint a4, nint a5);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int prctl(int option, nuint a2, nuint a3, nuint a4, nuint a5);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int capset(ref CapHeader header, [In] CapData[] data);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int setresuid(uint r, uint e, uint s);

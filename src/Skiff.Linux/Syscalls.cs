@@ -37,6 +37,8 @@ public interface ISyscalls
     /// <summary>Creates an empty file (and its parents) when missing: a bind mount target for a file.</summary>
     void Touch(string path);
     void SetHostname(string name);
+    /// <summary>Makes a mount and every mount below it read-only (mount_setattr with AT_RECURSIVE).</summary>
+    void MakeReadOnlyRecursive(string target);
 }
 
 public sealed class LinuxSyscalls : ISyscalls
@@ -90,6 +92,24 @@ public sealed class LinuxSyscalls : ISyscalls
         using (File.Open(path, FileMode.OpenOrCreate, FileAccess.Write)) { }
     }
 
+    public unsafe void MakeReadOnlyRecursive(string target)
+    {
+        const int atFdCwd = -100, atRecursive = 0x8000;
+        const ulong mountAttrRdonly = 1;
+        // struct mount_attr: attr_set, attr_clr, propagation, userns_fd.
+        var attr = stackalloc ulong[4] { mountAttrRdonly, 0, 0, 0 };
+        var path = System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(target);
+        try
+        {
+            SyscallException.Check(Libc.syscall5(SyscallNumbers.MountSetattr, atFdCwd, path, atRecursive, (nint)attr, 4 * sizeof(ulong)),
+                $"mount_setattr {target} (recursive read-only)");
+        }
+        finally
+        {
+            System.Runtime.InteropServices.Marshal.FreeCoTaskMem(path);
+        }
+    }
+
     public void SetHostname(string name) =>
         SyscallException.Check(Libc.sethostname(name, (nuint)System.Text.Encoding.UTF8.GetByteCount(name)), $"sethostname {name}");
 }
@@ -102,5 +122,6 @@ internal static class SyscallNumbers
     public static long PivotRoot => Arm64 ? 41 : 155;
     // The newer syscalls share one number on every architecture.
     public const long PidfdOpen = 434;
+    public const long MountSetattr = 442;
     public const long PidfdGetfd = 438;
 }

@@ -30,6 +30,9 @@ public static class ContainerFlags
     public static readonly Option<string[]> SecurityOpt = new("--security-opt") { Description = "Security options (no-new-privileges)" };
     public static readonly Option<string> Network = new("--network", "--net") { Description = "Network mode: none or host", DefaultValueFactory = _ => "none" };
     public static readonly Option<string?> CgroupParent = new("--cgroup-parent") { Description = "Parent cgroup for the container (default skiff)" };
+    public static readonly Option<string[]> Volume = new("--volume", "-v") { Description = "Bind mount a host path or mount a volume: [SOURCE:]TARGET[:ro]" };
+    public static readonly Option<string[]> Mount = new("--mount") { Description = "Attach a mount: type=bind|volume|tmpfs,source=,target=[,readonly]" };
+    public static readonly Option<string[]> Tmpfs = new("--tmpfs") { Description = "Mount a tmpfs: PATH[:OPTIONS]" };
     public static readonly Argument<string> Image = new("image") { Description = "The image to run" };
     public static readonly Argument<string[]> Command = new(PositionalSplitter.CommandArgument) { Description = "The command and its arguments", Arity = ArgumentArity.ZeroOrMore };
 
@@ -40,7 +43,7 @@ public static class ContainerFlags
     [
         Remove, Interactive, Tty, Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint,
         Memory, MemorySwap, Cpus, CpuShares, CpusetCpus, PidsLimit, CapAdd, CapDrop, Privileged,
-        ReadOnly, SecurityOpt, Network, CgroupParent, Restart, LogOpt, Image, Command,
+        ReadOnly, SecurityOpt, Network, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs, Image, Command,
     ];
 
     public static Command WithFlags(this Command command)
@@ -95,6 +98,12 @@ public static class ContainerFlags
             AutoRemove = p.GetValue(Remove),
             Restart = p.GetValue(Restart) is { } restart ? RestartPolicy.Parse(restart) : RestartPolicy.No,
             Log = ParseLogOptions(p.GetValue(LogOpt) ?? []),
+            Mounts =
+            [
+                .. (p.GetValue(Volume) ?? []).Select(MountSyntax.ParseVolume),
+                .. (p.GetValue(Mount) ?? []).Select(MountSyntax.ParseMount),
+                .. (p.GetValue(Tmpfs) ?? []).Select(MountSyntax.ParseTmpfs),
+            ],
         };
     }
 

@@ -18,8 +18,8 @@ internal static class ImageEnvironment
 
     public static CredentialStore Credentials() => new(Path.Join(SkiffPaths.FromEnvironment().Root, "auth.json"));
 
-    // Containers are not recorded yet, so nothing holds an image; the engine will answer here.
-    public static IImageUsers Users => NoImageUsers.Instance;
+    /// <summary>Which images containers use, from the container records, so rmi and prune leave them alone.</summary>
+    public static IImageUsers Users => new Engine.Containers.ContainerImageUsers(SkiffPaths.FromEnvironment(), Store());
 
     public static RegistryOptions Registry(ParseResult p) => new()
     {

@@ -16,7 +16,7 @@ public static class RmCommand
             using var engine = ContainerArguments.Engine();
             return ContainerArguments.ForEach(p.GetValue(containers)!, name =>
             {
-                engine.Remove(name, p.GetValue(Force));
+                engine.Remove(name, p.GetValue(Force), p.GetValue(Volumes));
                 Console.WriteLine(name);
             });
         });

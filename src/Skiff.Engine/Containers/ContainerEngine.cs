@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Skiff.Engine.State;
+using Skiff.Engine.Volumes;
 using Skiff.Images;
 using Skiff.Linux;
 using Skiff.Runtime;
@@ -17,6 +18,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
 {
     private readonly Lazy<StateDatabase> _db = new(() => new StateDatabase(paths.Root));
     private ContainerStore Store => new(_db.Value);
+    public VolumeStore Volumes => new(_db.Value, paths);
 
     public SkiffPaths Paths => paths;
 
@@ -25,6 +27,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         Validate(request);
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
+        request = Volumes.Attach(request, image);
         StartTimeline.Mark("image resolved");
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var bundle = paths.Container(id);
@@ -50,6 +53,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         catch
         {
             Directory.Delete(bundle, recursive: true);
+            Volumes.RemoveAnonymous(id, request.Mounts);
             throw;
         }
     }
@@ -119,7 +123,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
     public ContainerRecord Update(string id, Func<ContainerRecord, ContainerRecord> change) => Store.Update(id, change);
 
     /// <summary>Removes the record and every file of a container that is not running (or, with force, kills it first).</summary>
-    public void Remove(string reference, bool force)
+    public void Remove(string reference, bool force, bool removeVolumes = false)
     {
         var record = Find(reference);
         if (record.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)
@@ -127,6 +131,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
             if (!force)
                 throw new ConflictException($"container {record.Name} is {record.Status.ToString().ToLowerInvariant()}: stop it first, or use rm -f");
             Store.Update(record.Id, c => c with { StopRequested = true });
+            record = ContainerFreezer.ThawForSignal(this, record);
             if (record.Pid > 0) ProcessControl.Signal(record.Pid, 9);
             WaitForExit(record.Id, TimeSpan.FromSeconds(10));
         }
@@ -134,6 +139,8 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         var bundle = paths.Container(record.Id);
         if (Directory.Exists(bundle)) Directory.Delete(bundle, recursive: true);
         Store.Delete(record.Id);
+        // --rm takes the anonymous volumes along too, as in Docker.
+        if (removeVolumes || record.Request.AutoRemove) Volumes.RemoveAnonymous(record.Id, record.Request.Mounts);
     }
 
     /// <summary>Polls the record until the container is no longer running; the exit code, or null on timeout.</summary>

@@ -74,6 +74,7 @@ public static class ContainerInspection
         w.WriteEndObject();
 
         w.WriteStartArray("Mounts");
+        foreach (var mount in r.Mounts) WriteMount(w, mount);
         w.WriteEndArray();
 
         w.WriteStartObject("Config");
@@ -88,6 +89,21 @@ public static class ContainerInspection
         w.WriteString("WorkingDir", r.WorkingDir ?? image?.Config.WorkingDir ?? "");
         if ((r.Entrypoint ?? image?.Config.Entrypoint) is { } entrypoint) WriteArray(w, "Entrypoint", entrypoint); else w.WriteNull("Entrypoint");
         w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>One entry of Docker's Mounts: a volume names itself and its driver, a bind its propagation.</summary>
+    private static void WriteMount(Utf8JsonWriter w, MountRequest m)
+    {
+        w.WriteStartObject();
+        w.WriteString("Type", MountSyntax.Name(m.Type));
+        if (m.Type == MountType.Volume) w.WriteString("Name", m.Source);
+        w.WriteString("Source", m.HostPath ?? "");
+        w.WriteString("Destination", m.Target);
+        if (m.Type == MountType.Volume) w.WriteString("Driver", "local");
+        w.WriteString("Mode", m.Mode);
+        w.WriteBoolean("RW", !m.ReadOnly);
+        w.WriteString("Propagation", m.Type == MountType.Bind ? m.Propagation ?? "rprivate" : "");
         w.WriteEndObject();
     }
 

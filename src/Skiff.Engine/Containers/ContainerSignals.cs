@@ -11,7 +11,7 @@ public sealed class ContainerSignals(ContainerEngine engine)
     /// <summary>SIGTERM, then SIGKILL when the grace period runs out; a restart policy never undoes it.</summary>
     public void Stop(string reference, TimeSpan grace)
     {
-        var record = engine.Update(engine.Find(reference).Id, c => c with { StopRequested = true });
+        var record = ContainerFreezer.ThawForSignal(engine, engine.Update(engine.Find(reference).Id, c => c with { StopRequested = true }));
         if (record.Status == ContainerStatus.Restarting)
         {
             // Between two runs there is no process: the monitor sees the flag and stops restarting.
@@ -29,8 +29,9 @@ public sealed class ContainerSignals(ContainerEngine engine)
     public void Kill(string reference, int signal)
     {
         var record = engine.Find(reference);
-        if (record.Status != ContainerStatus.Running || record.Pid <= 0)
+        if (record.Status is not (ContainerStatus.Running or ContainerStatus.Paused) || record.Pid <= 0)
             throw new ConflictException($"container {record.Name} is not running");
+        record = ContainerFreezer.ThawForSignal(engine, record);
         ProcessControl.Signal(record.Pid, signal);
     }
 }

@@ -27,9 +27,14 @@ public static class ContainerSpecBuilder
             Mounts =
             [
                 .. DockerDefaults.Mounts(request.Privileged),
-                FileBind(bundleDir, "resolv.conf", "/etc/resolv.conf"),
-                FileBind(bundleDir, "hostname", "/etc/hostname"),
-                FileBind(bundleDir, "hosts", "/etc/hosts"),
+                .. UserMounts(request.Mounts),
+                // The user's own mount of one of these files wins, as in Docker.
+                .. new[]
+                {
+                    FileBind(bundleDir, "resolv.conf", "/etc/resolv.conf"),
+                    FileBind(bundleDir, "hostname", "/etc/hostname"),
+                    FileBind(bundleDir, "hosts", "/etc/hosts"),
+                }.Where(f => !request.Mounts.Any(m => m.Target == f.Destination)),
             ],
             Linux = new LinuxSpec
             {
@@ -151,6 +156,26 @@ public static class ContainerSpecBuilder
         PidsResources? pids = r.PidsLimit is { } p ? new PidsResources(p) : null;
         return memory is null && cpu is null && pids is null ? null : new LinuxResources { Memory = memory, Cpu = cpu, Pids = pids };
     }
+
+    /// <summary>
+    /// -v, --mount and --tmpfs as OCI mounts, parents before children (as Docker sorts them) so that
+    /// a mount inside another lands on top of it. The runtime resolves each target inside the rootfs.
+    /// </summary>
+    internal static IEnumerable<MountSpec> UserMounts(IEnumerable<MountRequest> mounts) =>
+        mounts.OrderBy(m => m.Target.Count(c => c == '/')).Select(m => m.Type switch
+        {
+            MountType.Tmpfs => new MountSpec
+            {
+                Destination = m.Target, Type = "tmpfs", Source = "tmpfs",
+                Options = ["noexec", "nosuid", "nodev", .. m.TmpfsOptions, .. m.ReadOnly ? new[] { "ro" } : []],
+            },
+            _ => new MountSpec
+            {
+                Destination = m.Target, Type = "bind",
+                Source = m.HostPath ?? throw new InvalidOperationException($"the {MountSyntax.Name(m.Type)} mount on {m.Target} was never attached to a host directory"),
+                Options = ["rbind", m.ReadOnly ? "ro" : "rw", m.Propagation ?? "rprivate"],
+            },
+        });
 
     private static MountSpec FileBind(string bundleDir, string file, string destination) =>
         new() { Destination = destination, Type = "bind", Source = Path.Join(bundleDir, file), Options = ["rbind", "rprivate"] };

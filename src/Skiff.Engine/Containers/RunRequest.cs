@@ -27,6 +27,8 @@ public sealed record RunRequest
     public bool AutoRemove { get; init; }
     public RestartPolicy Restart { get; init; } = RestartPolicy.No;
     public LogOptions Log { get; init; } = new();
+    /// <summary>-v, --mount and --tmpfs, in the order given.</summary>
+    public IReadOnlyList<MountRequest> Mounts { get; init; } = [];
 }
 
 public enum RestartMode { No, OnFailure, Always, UnlessStopped }

@@ -52,13 +52,20 @@ public static class MonitorLauncher
         var outcome = 0;
         new ContainerMonitor(engine).Run(id, failure =>
         {
-            Console.Out.WriteLine(failure switch
+            try
             {
-                null => StartedLine,
-                ContainerStartException s => $"{ErrorLine} {s.ExitCode} {s.Message.ReplaceLineEndings(" ")}",
-                _ => $"{ErrorLine} 125 {failure.Message.ReplaceLineEndings(" ")}",
-            });
-            Console.Out.Flush();
+                Console.Out.WriteLine(failure switch
+                {
+                    null => StartedLine,
+                    ContainerStartException s => $"{ErrorLine} {s.ExitCode} {s.Message.ReplaceLineEndings(" ")}",
+                    _ => $"{ErrorLine} 125 {failure.Message.ReplaceLineEndings(" ")}",
+                });
+                Console.Out.Flush();
+            }
+            catch (IOException)
+            {
+                // The launcher was killed before it read this: the container runs on regardless.
+            }
             if (failure is not null) outcome = 125;
             // The launcher stops reading once it has this line: from here on, nothing of ours may
             // depend on its pipe.

@@ -114,6 +114,6 @@ public sealed partial class ContainerStore(StateDatabase db)
     /// <summary>RFC 3339 with nanosecond digits, as Docker prints times.</summary>
     public static string FormatTime(DateTime t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'", CultureInfo.InvariantCulture);
 
-    private static DateTime ParseTime(string s) =>
+    internal static DateTime ParseTime(string s) =>
         DateTime.Parse(s.Replace("00Z", "Z"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 }

@@ -21,10 +21,12 @@ internal static class Reconciler
         if (record.Status is not (ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)) return record;
         if (IsSkiffProcess(record.MonitorPid)) return record;
 
-        var killed = record.Pid > 0 && ProcessControl.Signal(record.Pid, 9);
         var (parent, name) = CgroupLocation(record);
+        var killed = record.Pid > 0 && ProcessControl.Signal(record.Pid, 9);
         try
         {
+            // A frozen process does not die of SIGKILL until it is thawed.
+            if (record.Status == ContainerStatus.Paused) ContainerCgroup.Open(CgroupLayout.Detect(), parent, name).Thaw();
             ContainerCgroup.Open(CgroupLayout.Detect(), parent, name).Destroy();
         }
         catch (CgroupException)

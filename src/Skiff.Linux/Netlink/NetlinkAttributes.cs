@@ -38,8 +38,6 @@ public sealed class NetlinkAttributes
         return bytes;
     }
 
-    public bool Has(ushort type) => _values.ContainsKey(type);
-
     public byte[]? Bytes(ushort type) => _values.GetValueOrDefault(type);
 
     public uint? UInt32(ushort type) =>

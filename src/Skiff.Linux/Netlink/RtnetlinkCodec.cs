@@ -11,7 +11,7 @@ public static class RtnetlinkCodec
 {
     public const ushort RtmNewLink = 16, RtmGetLink = 18, RtmNewAddr = 20, RtmGetAddr = 22,
         RtmNewRoute = 24, RtmGetRoute = 26, RtmNewNeigh = 28, RtmGetNeigh = 30;
-    public const byte AfUnspec = 0, AfInet = 2, AfBridge = 7, AfInet6 = 10;
+    public const byte AfUnspec = 0, AfInet = 2, AfBridge = 7;
 
     private const ushort IflaAddress = 1, IflaIfname = 3, IflaMaster = 10, IflaLinkinfo = 18, IflaInfoKind = 1;
     private const ushort IfaAddress = 1, IfaLocal = 2, IfaBroadcast = 4;

@@ -11,9 +11,6 @@ namespace Skiff.Network.Netfilter;
 /// </summary>
 public static class IptablesSaveParser
 {
-    private static readonly HashSet<string> ShortOptions = ["-A", "-s", "-d", "-i", "-o", "-p", "-m", "-j", "-g", "-f", "-c",
-        "--source", "--destination", "--in-interface", "--out-interface", "--protocol", "--match", "--jump", "--goto"];
-
     public static Ruleset Parse(string text)
     {
         var tables = new List<Table>();

@@ -14,10 +14,7 @@ public enum Direction { In, Out }
 public sealed record AddressMatch(AddressField Field, Ipv4Prefix Prefix, bool Negated) : Match;
 
 /// <summary>-i / -o: a name, or a prefix when it ends in "+" ("veth+"; a lone "+" is any interface).</summary>
-public sealed record InterfaceMatch(Direction Direction, string Pattern, bool Negated) : Match
-{
-    public bool Matches(string? name) => name is not null && InterfacePattern.Matches(Pattern, name);
-}
+public sealed record InterfaceMatch(Direction Direction, string Pattern, bool Negated) : Match;
 
 /// <summary>-p by number (tcp 6, udp 17, icmp 1); 0 is "all".</summary>
 public sealed record ProtocolMatch(int Protocol, bool Negated) : Match;

@@ -125,7 +125,7 @@ public sealed class PacketTracer
             Source = source, Destination = rejected.Source, Protocol = Protocols.Icmp,
             IcmpType = IcmpTypes.DestinationUnreachable, IcmpCode = code,
         };
-        return new Walk(this, error, arrivesOn: null, knownEntry: null, answersUnconfirmed: true).Run("rejection").Path;
+        return new Walk(this, error, arrivesOn: null, knownEntry: null, isRejectionError: true).Run("rejection").Path;
     }
 
     private static readonly Dictionary<string, int> RejectCodes = new()
@@ -138,7 +138,7 @@ public sealed class PacketTracer
 
     /// <summary>One packet's journey; collects the events as it goes.</summary>
     private sealed class Walk(PacketTracer tracer, Packet packet, string? arrivesOn, ConntrackEntry? knownEntry,
-        string? replyPort = null, bool answersUnconfirmed = false)
+        string? replyPort = null, bool isRejectionError = false)
     {
         private readonly List<TraceEvent> _events = [];
         private ChainWalker? _walker;
@@ -150,7 +150,7 @@ public sealed class PacketTracer
         public WalkResult Run(string direction)
         {
             // REJECT attaches its connection to the error before it leaves, so even the raw table sees it tracked.
-            if (answersUnconfirmed) Conntrack("OUTPUT");
+            if (isRejectionError) Conntrack("OUTPUT");
             var description = packet.Describe();
             var outcome = arrivesOn is null ? FromLocalProcess() : Arriving(arrivesOn);
             // Every table ends in a decision of its own; the packet's fate is the last one outside nat (which only rewrites).
@@ -276,7 +276,7 @@ public sealed class PacketTracer
         private void Conntrack(string hook)
         {
             packet.Tracked = true;
-            if (answersUnconfirmed)
+            if (isRejectionError)
             {
                 packet.State = ConntrackStates.Related;
                 Add("conntrack", "conntrack: the ICMP error carries the rejected packet's connection: state RELATED, no nat chain consulted");

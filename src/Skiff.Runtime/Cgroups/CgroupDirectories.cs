@@ -7,7 +7,7 @@ namespace Skiff.Runtime.Cgroups;
 
 // A created container cgroup: its directory in each hierarchy, and the parent chain above them
 // that it tries to remove once the last container in it is gone.
-internal sealed class CgroupDirectories(
+internal sealed partial class CgroupDirectories(
     ICgroupFs fs,
     IReadOnlyList<string> leaves,
     IReadOnlyList<string> roots,

@@ -16,6 +16,18 @@ public interface IContainerCgroup
     /// </summary>
     void Destroy();
 
+    /// <summary>Stops every process of the group (freezer) and waits until the kernel says all are frozen.</summary>
+    void Freeze();
+
+    /// <summary>Lets the processes of a frozen group run again.</summary>
+    void Thaw();
+
+    /// <summary>The processes in the group, as the host numbers them.</summary>
+    IReadOnlyList<int> Processes();
+
+    /// <summary>The group's resource counters now; a counter this kernel does not keep is null.</summary>
+    CgroupStats ReadStats();
+
     /// <summary>The container's own directories, one per hierarchy.</summary>
     IReadOnlyList<string> Paths { get; }
 

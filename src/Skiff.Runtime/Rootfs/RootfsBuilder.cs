@@ -71,6 +71,8 @@ public sealed class RootfsBuilder(ISyscalls sys)
             sys.Mount(source, target, null, options.Flags & (MountFlags.Bind | MountFlags.Recursive), null);
             if (options.RemountFlags != 0)
                 sys.Mount(null, target, null, MountFlags.Bind | MountFlags.Remount | options.RemountFlags, null);
+            // The remount above changes only the top mount; a recursive bind's submounts must be read-only too.
+            if (options.Flags.HasFlag(MountFlags.ReadOnly | MountFlags.Recursive)) sys.MakeReadOnlyRecursive(target);
         }
         else
         {

@@ -49,5 +49,7 @@ public sealed class RecordingSyscalls(string root) : ISyscalls
 
     public void SetHostname(string name) => Record($"sethostname {name}");
 
+    public void MakeReadOnlyRecursive(string target) => Record($"mount_setattr {target} recursive ro");
+
     private void Record(string line) => Calls.Add(line.Replace(root, "$root", StringComparison.Ordinal));
 }

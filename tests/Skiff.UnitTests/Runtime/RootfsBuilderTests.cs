@@ -184,6 +184,8 @@ public sealed class RootfsBuilderTests : IDisposable
         Assert.True(bind > 0, string.Join('\n', calls));
         Assert.Equal("mkdir $root/bundle/rootfs/data", calls[bind - 1]);
         Assert.Equal(MountLine(null, "$root/bundle/rootfs/data", null, MountFlags.ReadOnly | MountFlags.Remount | MountFlags.Bind, null), calls[bind + 1]);
+        // rbind brings the source's submounts along: they are made read-only as well.
+        Assert.Equal("mount_setattr $root/bundle/rootfs/data recursive ro", calls[bind + 2]);
     }
 
     [Fact]

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Skiff.Engine.State;
+using Skiff.Images;
+using Skiff.Images.Archives;
+
+namespace Skiff.Engine.Containers;
+
+/// <summary>What <c>skiff commit</c> asks for besides the container.</summary>
+/// <param name="Reference">The new image's name; null keeps it unnamed (listed as &lt;none&gt;).</param>
+/// <param name="Changes">Dockerfile instructions applied to the config (<see cref="ConfigChanges"/>).</param>
+public sealed record CommitRequest(string? Reference, IReadOnlyList<string> Changes, string? Message, string? Author, bool Pause = true);
+
+/// <summary>
+/// commit: the container's overlay upper dir becomes one more layer on top of its image's, with a
+/// config and manifest of its own. The layer is stored uncompressed, so its digest is its diff id.
+/// </summary>
+public sealed class ContainerCommit(ContainerEngine engine)
+{
+    /// <returns>The new image's id (its config digest).</returns>
+    public Digest Commit(string reference, CommitRequest request)
+    {
+        var name = request.Reference is { } r ? ImageReference.Parse(r) : null;
+        var record = engine.Find(reference);
+        var store = new ImageStore(engine.Paths.Images);
+        var parent = store.Require(record.ImageId);
+        var (_, parentManifest) = store.PlatformManifest(parent.Digest);
+        var parentConfig = store.ReadConfig(parentManifest.Config.Digest);
+        var config = ConfigChanges.Apply(parentConfig.Config ?? new OciContainerConfig(), request.Changes);
+
+        using var lease = store.LeaseForWriting();
+        var layer = WriteLayer(record, store, request.Pause);
+        var now = DateTimeOffset.UtcNow;
+        var newConfig = parentConfig with
+        {
+            Created = now,
+            Author = request.Author ?? parentConfig.Author,
+            Config = config,
+            RootFs = parentConfig.RootFs with { DiffIds = [.. parentConfig.RootFs.DiffIds, layer] },
+            History =
+            [
+                .. parentConfig.History ?? [],
+                new OciHistory { Created = now, CreatedBy = string.Join(' ', CommandOf(record)), Author = request.Author, Comment = request.Message },
+            ],
+        };
+        var configBytes = JsonSerializer.SerializeToUtf8Bytes(newConfig, OciJsonContext.Default.OciImageConfig);
+        var configDigest = store.Content.WriteBytes(configBytes);
+        var manifest = new OciImageManifest
+        {
+            Config = new OciDescriptor { MediaType = OciMediaTypes.ImageConfig, Digest = configDigest, Size = configBytes.Length },
+            Layers = [.. parentManifest.Layers, new OciDescriptor { MediaType = OciMediaTypes.Layer, Digest = layer, Size = store.Content.SizeOf(layer) }],
+        };
+        var manifestDigest = store.Content.WriteBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Default.OciImageManifest));
+        if (name is null)
+            store.KeepUnnamed(manifestDigest);
+        else
+            store.SetReference(name, manifestDigest);
+        return configDigest;
+    }
+
+    // Docker pauses by default so the layer is one moment of the container, not a smear of several.
+    private Digest WriteLayer(ContainerRecord record, ImageStore store, bool pause)
+    {
+        var upper = Path.Join(engine.Paths.Container(record.Id), "upper");
+        var freeze = pause && record.Status == ContainerStatus.Running;
+        if (freeze) ContainerFreezer.CgroupOf(record).Freeze();
+        try
+        {
+            Digest digest = default;
+            TreeArchive.Pipe(LayerDiff.Members(upper), tar => digest = store.Content.Write(tar));
+            return digest;
+        }
+        finally
+        {
+            if (freeze) ContainerFreezer.CgroupOf(record).Thaw();
+        }
+    }
+
+    private static IReadOnlyList<string> CommandOf(ContainerRecord record) =>
+        [.. record.Request.Entrypoint ?? [], .. record.Request.Command];
+}

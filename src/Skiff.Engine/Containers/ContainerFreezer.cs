@@ -1,0 +1,46 @@
+using Skiff.Engine.State;
+using Skiff.Linux.Cgroups;
+using Skiff.Runtime;
+using Skiff.Runtime.Cgroups;
+
+namespace Skiff.Engine.Containers;
+
+/// <summary>pause and unpause: the cgroup freezer stops every process of a container without it noticing.</summary>
+public sealed class ContainerFreezer(ContainerEngine engine)
+{
+    public void Pause(string reference)
+    {
+        var record = engine.Find(reference);
+        if (record.Status == ContainerStatus.Paused)
+            throw new ConflictException($"container {record.Name} is already paused");
+        if (record.Status != ContainerStatus.Running || record.Pid <= 0)
+            throw new ConflictException($"container {record.Name} is not running");
+        CgroupOf(record).Freeze();
+        engine.Update(record.Id, c => c with { Status = ContainerStatus.Paused });
+    }
+
+    public void Unpause(string reference)
+    {
+        var record = engine.Find(reference);
+        if (record.Status != ContainerStatus.Paused)
+            throw new ConflictException($"container {record.Name} is not paused");
+        CgroupOf(record).Thaw();
+        engine.Update(record.Id, c => c with { Status = ContainerStatus.Running });
+    }
+
+    /// <summary>
+    /// A frozen process cannot act on a signal, SIGKILL included, so stop, kill and rm -f thaw a
+    /// paused container first; it is then running again until the signal ends it.
+    /// </summary>
+    public static ContainerRecord ThawForSignal(ContainerEngine engine, ContainerRecord record)
+    {
+        if (record.Status != ContainerStatus.Paused)
+            return record;
+        CgroupOf(record).Thaw();
+        return engine.Update(record.Id, c => c with { Status = ContainerStatus.Running });
+    }
+
+    /// <summary>The existing cgroup of a container, for reading or freezing it.</summary>
+    public static IContainerCgroup CgroupOf(ContainerRecord record) =>
+        ContainerCgroup.Open(CgroupLayout.Detect(), record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
+}

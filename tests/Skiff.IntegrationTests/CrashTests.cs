@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+using static Skiff.IntegrationTests.Sandbox;
+
+namespace Skiff.IntegrationTests;
+
+/// <summary>kill -9 of the CLI, a monitor, or everything: the next command tells the truth and cleans up.</summary>
+[Collection("host state")]
+public sealed class CrashTests
+{
+    private static JsonElement State(string name) =>
+        JsonDocument.Parse(RunSkiff("inspect", name).Stdout).RootElement[0].GetProperty("State");
+
+    private static List<int> Pids(string pattern) =>
+        Sh($"ps -eo pid,args | grep -F -- '{pattern}' | grep -v grep | awk '{{print $1}}'").Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+
+    private static void WaitRunning(string name)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (RunSkiff("inspect", name) is var r && (r.ExitCode != 0 || State(name).GetProperty("Status").GetString() != "running"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{name} never ran");
+            Thread.Sleep(100);
+        }
+    }
+
+    [Fact]
+    public void Killing_a_monitor_leaves_a_container_the_next_command_reports_exited_and_cleans_up()
+    {
+        var cgroupsBefore = SkiffCgroups();
+        var id = RunSkiff("run", "-d", "--name", "crash-monitor", "busybox", "sleep", "1000").Stdout.Trim();
+        var pid = State(id).GetProperty("Pid").GetInt32();
+        var monitors = Pids($"monitor {id}");
+        Assert.Single(monitors);
+        Sh($"kill -9 {monitors[0]}");
+        Thread.Sleep(200);
+
+        Assert.Matches(@"Exited \(137\)", RunSkiff("ps", "-a", "--filter", "name=crash-monitor").Stdout);
+        Assert.False(Directory.Exists($"/proc/{pid}"), "the orphaned container's process is still there");
+        Assert.Equal(cgroupsBefore, SkiffCgroups());
+        Assert.Equal(0, RunSkiff("rm", "crash-monitor").ExitCode);
+    }
+
+    [Fact]
+    public void Killing_the_cli_of_a_foreground_run_is_noticed_by_the_next_command()
+    {
+        var cgroupsBefore = SkiffCgroups();
+        var psi = new ProcessStartInfo(Binary) { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var a in new[] { "run", "--name", "crash-cli", "busybox", "sleep", "1000" }) psi.ArgumentList.Add(a);
+        using var cli = Process.Start(psi)!;
+        WaitRunning("crash-cli");
+        cli.Kill();
+        cli.WaitForExit();
+
+        Assert.Equal("exited", State("crash-cli").GetProperty("Status").GetString());
+        Assert.Equal(cgroupsBefore, SkiffCgroups());
+        Assert.Equal(0, RunSkiff("rm", "crash-cli").ExitCode);
+    }
+
+    [Fact]
+    public void After_a_simulated_reboot_every_container_is_reported_exited()
+    {
+        var cgroupsBefore = SkiffCgroups();
+        var names = Enumerable.Range(0, 3).Select(i => $"reboot-{i}").ToList();
+        foreach (var n in names) Assert.Equal(0, RunSkiff("run", "-d", "--name", n, "busybox", "sleep", "1000").ExitCode);
+        var pids = names.Select(n => State(n).GetProperty("Pid").GetInt32())
+            .Concat(names.SelectMany(n => Pids($"monitor {JsonDocument.Parse(RunSkiff("inspect", n).Stdout).RootElement[0].GetProperty("Id").GetString()}")))
+            .ToList();
+        Sh($"kill -9 {string.Join(' ', pids)}");
+        Thread.Sleep(300);
+
+        var ps = RunSkiff("ps", "-a", "--format", "{{.Names}} {{.State}}").Stdout;
+        foreach (var n in names) Assert.Contains($"{n} exited", ps);
+        Assert.Equal(cgroupsBefore, SkiffCgroups());
+        Assert.Equal(0, RunSkiff(["rm", .. names]).ExitCode);
+    }
+
+    [Fact]
+    public void Killing_the_cli_at_any_point_of_run_leaves_nothing_half_done()
+    {
+        var cgroupsBefore = SkiffCgroups();
+        var containersBefore = ContainerDirs();
+        for (var delay = 0; delay <= 300; delay += 25)
+        {
+            var psi = new ProcessStartInfo(Binary) { UseShellExecute = false, RedirectStandardOutput = true };
+            foreach (var a in new[] { "run", "-d", "--name", $"kill-{delay}", "busybox", "sleep", "1000" }) psi.ArgumentList.Add(a);
+            using var cli = Process.Start(psi)!;
+            Thread.Sleep(delay);
+            cli.Kill();
+            cli.WaitForExit();
+        }
+        var ps = RunSkiff("ps", "-a", "--format", "{{.Names}}");
+        Assert.Equal(0, ps.ExitCode);
+        var left = ps.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(n => n.StartsWith("kill-")).ToList();
+        if (left.Count > 0) Assert.Equal(0, RunSkiff(["rm", "-f", .. left]).ExitCode);
+        Assert.Equal(cgroupsBefore, SkiffCgroups());
+        Assert.Equal(containersBefore, ContainerDirs());
+    }
+}
