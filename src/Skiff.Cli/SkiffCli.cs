@@ -24,7 +24,6 @@ public static class SkiffCli
             WaitCommand.Build(),
             InspectCommand.Build(),
             ExecCommand.Build(),
-            MonitorCommand.Build(),
             VersionCommand.Build(),
             NetworkCommand.Build(),
             PullCommand.Build(),

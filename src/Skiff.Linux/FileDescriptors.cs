@@ -26,6 +26,17 @@ public static class FileDescriptors
 
     public static void Close(int fd) => Libc.close(fd);
 
+    /// <summary>
+    /// Marks every descriptor from <paramref name="first"/> up close-on-exec (close_range, Linux 5.11):
+    /// descriptors our caller leaked to us (a shell's, a test runner's pipes) must not be handed
+    /// on to a monitor or a container, where they would keep the caller's pipes open for as long
+    /// as the container runs.
+    /// </summary>
+    public static void MarkAllCloseOnExec(int first = 3) =>
+        SyscallException.Check(Libc.syscall(SyscallNumbers.CloseRange, first, unchecked((nint)uint.MaxValue), CloseRangeCloexec), "close_range");
+
+    private const int CloseRangeCloexec = 4;
+
     public static void Dup2(int from, int to) => SyscallException.Check(Libc.dup2(from, to), $"dup2({from}, {to})");
 
     public static bool IsTerminal(int fd) => Libc.isatty(fd) == 1;

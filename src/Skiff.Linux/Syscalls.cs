@@ -124,4 +124,5 @@ internal static class SyscallNumbers
     public const long PidfdOpen = 434;
     public const long MountSetattr = 442;
     public const long PidfdGetfd = 438;
+    public const long CloseRange = 436;
 }

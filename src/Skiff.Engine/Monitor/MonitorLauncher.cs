@@ -25,13 +25,17 @@ public static class MonitorLauncher
         var startInfo = new ProcessStartInfo(Environment.ProcessPath ?? "skiff")
         {
             UseShellExecute = false,
+            // None of the caller's descriptors may reach the monitor: it lives as long as the container,
+            // and would keep the caller's pipes (a shell's, a test runner's) open all that time.
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         startInfo.ArgumentList.Add(Verb);
         startInfo.ArgumentList.Add(record.Id);
         using var monitor = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the container's monitor");
         monitor.StandardInput.Close();
+        var errors = monitor.StandardError.ReadToEndAsync();
         var line = monitor.StandardOutput.ReadLine();
         if (line == StartedLine) return;
         if (line?.StartsWith(ErrorLine + " ", StringComparison.Ordinal) == true)
@@ -40,7 +44,7 @@ public static class MonitorLauncher
             throw new ContainerStartException(int.Parse(parts[1], CultureInfo.InvariantCulture), parts.Length > 2 ? parts[2] : "unknown error");
         }
         monitor.WaitForExit();
-        throw new ContainerStartException(125, $"the container's monitor exited with status {monitor.ExitCode} before the container started");
+        throw new ContainerStartException(125, $"the container's monitor exited with status {monitor.ExitCode} before the container started: {errors.Result.Trim()}");
     }
 
     /// <summary>The hidden verb: runs in the monitor process until the container is done for good.</summary>

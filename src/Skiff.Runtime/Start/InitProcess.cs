@@ -64,6 +64,7 @@ public static class InitProcess
             var program = ExecutableLookup.Find(spec.Process.Args.FirstOrDefault() ?? "", env);
 
             StartTimeline.Mark("init about to exec");
+            FileDescriptors.MarkAllCloseOnExec();
             Report(handles.Status, InitChannel.ExecLine);
             try
             {

@@ -68,10 +68,13 @@ public sealed class PendingInit : IDisposable
         SyncWrite = StatusRead = -1;
     }
 
+    private bool _disposed;
+
     public void Dispose()
     {
         ClosePipes();
-        if (HandedOver) return;
+        if (HandedOver || _disposed) return;
+        _disposed = true;
         if (!Process.HasExited) Process.Kill();
         Process.WaitForExit();
         Process.Dispose();
