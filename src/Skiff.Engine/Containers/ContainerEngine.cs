@@ -31,30 +31,55 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         StartTimeline.Mark("image resolved");
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var bundle = paths.Container(id);
+        // The record comes first: a CLI killed at any later point leaves a "created" container that
+        // `rm` cleans up, never files that no record knows about.
+        ContainerRecord record;
+        try
+        {
+            record = Insert(id, request, image.Id.ToString());
+        }
+        catch
+        {
+            Volumes.RemoveAnonymous(id, request.Mounts);
+            throw;
+        }
         try
         {
             Directory.CreateDirectory(Path.Join(bundle, "rootfs"));
             Directory.CreateDirectory(Path.Join(bundle, "upper"));
             Directory.CreateDirectory(Path.Join(bundle, "work"));
             ContainerFiles.Write(bundle, Hostname(request, id), request.Network);
-            var existing = Store.List().Select(c => c.Name).ToHashSet();
-            var record = new ContainerRecord
-            {
-                Id = id,
-                Name = request.Name ?? NameGenerator.Next(existing.Contains),
-                Image = request.Image,
-                ImageId = image.Id.ToString(),
-                Created = DateTime.UtcNow,
-                Request = request,
-            };
-            Store.Insert(record);
             return record;
         }
         catch
         {
-            Directory.Delete(bundle, recursive: true);
-            Volumes.RemoveAnonymous(id, request.Mounts);
+            Remove(id, force: true, removeVolumes: true);
             throw;
+        }
+    }
+
+    private ContainerRecord Insert(string id, RunRequest request, string imageId)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var record = new ContainerRecord
+            {
+                Id = id,
+                Name = request.Name ?? NameGenerator.Next(Store.List().Select(c => c.Name).ToHashSet().Contains),
+                Image = request.Image,
+                ImageId = imageId,
+                Created = DateTime.UtcNow,
+                Request = request,
+            };
+            try
+            {
+                Store.Insert(record);
+                return record;
+            }
+            // Two creates may draw the same generated name at once: draw again.
+            catch (ConflictException) when (request.Name is null && attempt < 5)
+            {
+            }
         }
     }
 
