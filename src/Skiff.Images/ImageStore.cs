@@ -26,6 +26,7 @@ public sealed record LocalImage(
 public sealed partial class ImageStore
 {
     private readonly ReferenceFile _references;
+    private readonly ResolvedImageCache _resolved;
 
     public ImageStore(string root)
     {
@@ -33,6 +34,7 @@ public sealed partial class ImageStore
         Content = new ContentStore(root);
         Snapshots = new SnapshotStore(root);
         _references = new ReferenceFile(root);
+        _resolved = new ResolvedImageCache(root, Content);
     }
 
     public string Root { get; }
@@ -46,8 +48,13 @@ public sealed partial class ImageStore
     /// <exception cref="ImageNotFoundException">No local image matches.</exception>
     public LocalImage Resolve(string reference)
     {
+        if (_resolved.FindById(reference) is { } byId) return byId;
         var found = Require(reference);
-        return Load(found.Key ?? reference, found.Digest);
+        var name = found.Key ?? reference;
+        if (_resolved.Find(name, found.Digest) is { } cached) return cached;
+        var image = Load(name, found.Digest);
+        _resolved.Store(found.Digest, image);
+        return image;
     }
 
     /// <summary><see cref="Find"/>, making the built-in busybox image on first use.</summary>

@@ -18,6 +18,11 @@ public sealed record StartOptions
     /// <summary>Descriptors for the program's stdin, stdout and stderr when init is spawned here.</summary>
     public int[]? Stdio { get; init; }
     public CgroupLayout? CgroupLayout { get; init; }
+    /// <summary>
+    /// Called with init's pid once it is in its cgroup and before it gets its spec: the moment for
+    /// the caller to wire init's network namespace, which the runtime itself knows nothing about.
+    /// </summary>
+    public Action<int>? BeforeSpec { get; init; }
 }
 
 /// <summary>The OCI runtime as a library: a spec in, a running container out.</summary>
@@ -39,6 +44,7 @@ public static class ContainerRuntime
             cgroup = ContainerCgroup.Create(options.CgroupLayout ?? CgroupLayout.Detect(), parent, name, spec.Linux.Resources);
             cgroup.AddProcess(init.Process.Id);
             StartTimeline.Mark("cgroup ready");
+            options.BeforeSpec?.Invoke(init.Process.Id);
             InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(spec));
             console = FollowInit(init);
             init.HandOver();

@@ -17,6 +17,53 @@ public sealed class TerminalTests
         Assert.Equal(["/dev/pts/0", "33 101", "xterm", "stdin-is-tty"], lines);
     }
 
+    /// <summary>
+    /// The terminal skiff runs in (a pty from util-linux's script) is resized from outside, as a
+    /// terminal emulator would: the kernel sends skiff SIGWINCH, and the container's pty follows.
+    /// </summary>
+    [Fact]
+    public void Resizing_the_terminal_resizes_the_containers_pty()
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/script") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "-qec", $"stty cols 90 rows 20; {Binary} run --rm -it busybox sh -c 'stty size; trap \"stty size\" WINCH; while true; do sleep 0.1; done'", "/dev/null" })
+            psi.ArgumentList.Add(a);
+        using var script = System.Diagnostics.Process.Start(psi)!;
+        var seen = new System.Text.StringBuilder();
+        var reader = Task.Run(() =>
+        {
+            var buffer = new char[256];
+            int n;
+            while ((n = script.StandardOutput.Read(buffer, 0, buffer.Length)) > 0) lock (seen) seen.Append(buffer, 0, n);
+        });
+        string Seen() { lock (seen) return seen.ToString(); }
+        var skiff = "";
+        try
+        {
+            Eventually(() => Seen().Contains("20 90"), "the first size is reported");
+            skiff = Sh($"pgrep -f -n '^{Binary} run --rm -it'").Stdout.Trim();
+            var tty = new FileInfo($"/proc/{skiff}/fd/0").LinkTarget;
+            Assert.StartsWith("/dev/pts/", tty);
+            Assert.Equal(0, Sh($"stty -F {tty} rows 40 cols 120").ExitCode);
+            Eventually(() => Seen().Contains("40 120"), "the new size is reported after the resize");
+        }
+        finally
+        {
+            // A hang-up is forwarded to the shell, which dies of it; skiff then removes the container (--rm).
+            if (skiff.Length > 0) Sh($"kill -HUP {skiff}");
+            if (!script.WaitForExit(TimeSpan.FromSeconds(10))) script.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static void Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
+            Thread.Sleep(100);
+        }
+    }
+
     [Fact]
     public void Tty_exit_code_is_passed_through()
     {

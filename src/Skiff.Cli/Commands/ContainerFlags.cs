@@ -28,7 +28,8 @@ public static class ContainerFlags
     public static readonly Option<bool> Privileged = new("--privileged") { Description = "Give all capabilities and lift the default confinement" };
     public static readonly Option<bool> ReadOnly = new("--read-only") { Description = "Mount the container's root filesystem read-only" };
     public static readonly Option<string[]> SecurityOpt = new("--security-opt") { Description = "Security options (no-new-privileges)" };
-    public static readonly Option<string> Network = new("--network", "--net") { Description = "Network mode: none or host", DefaultValueFactory = _ => "none" };
+    public static readonly Option<string> Network = new("--network", "--net") { Description = "Network: none, host, bridge (the default network) or a network's name", DefaultValueFactory = _ => "none" };
+    public static readonly Option<string[]> Publish = new("--publish", "-p") { Description = "Publish a container's port on the host: [ip:]hostPort:containerPort[/tcp|udp]" };
     public static readonly Option<string?> CgroupParent = new("--cgroup-parent") { Description = "Parent cgroup for the container (default skiff)" };
     public static readonly Option<string[]> Volume = new("--volume", "-v") { Description = "Bind mount a host path or mount a volume: [SOURCE:]TARGET[:ro]" };
     public static readonly Option<string[]> Mount = new("--mount") { Description = "Attach a mount: type=bind|volume|tmpfs,source=,target=[,readonly]" };
@@ -43,7 +44,7 @@ public static class ContainerFlags
     [
         Remove, Interactive, Tty, Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint,
         Memory, MemorySwap, Cpus, CpuShares, CpusetCpus, PidsLimit, CapAdd, CapDrop, Privileged,
-        ReadOnly, SecurityOpt, Network, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs, Image, Command,
+        ReadOnly, SecurityOpt, Network, Publish, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs, Image, Command,
     ];
 
     public static Command WithFlags(this Command command)
@@ -78,8 +79,12 @@ public static class ContainerFlags
             {
                 "none" => NetworkMode.None,
                 "host" => NetworkMode.Host,
-                var other => throw new ArgumentException($"network mode \"{other}\" is not supported yet: use --network none or --network host"),
+                string other when other.StartsWith("container:", StringComparison.Ordinal) =>
+                    throw new ArgumentException($"network mode \"{other}\" is not supported yet: use none, host, bridge or a network's name"),
+                _ => NetworkMode.Bridge,
             },
+            NetworkName = p.GetValue(Network) is "none" or "host" or "bridge" ? null : p.GetValue(Network),
+            Publish = PublishedPorts(p.GetValue(Publish) ?? [], p.GetValue(Network)!),
             Resources = new ResourceLimits
             {
                 MemoryBytes = p.GetValue(Memory) is { } m ? ByteSize.Parse(m) : null,
@@ -122,4 +127,9 @@ public static class ContainerFlags
         }
         return log;
     }
+
+    private static List<Skiff.Network.Bridge.PortBinding> PublishedPorts(string[] specs, string network) =>
+        specs.Length > 0 && network is "none" or "host"
+            ? throw new ArgumentException($"-p needs a bridge network: --network {network} publishes nothing")
+            : specs.Select(Skiff.Network.Bridge.PortBinding.Parse).ToList();
 }

@@ -26,7 +26,9 @@ public static class NetworkCommand
             From, To, In, Proto, Sport, Dport, IcmpType, Mark, Json, Batch,
         };
         trace.SetAction(p => Execute(trace, p));
-        return new Command("network", "Inspect container networking") { trace };
+        var network = new Command("network", "Manage networks and inspect container networking") { trace };
+        foreach (var verb in NetworkVerbs.Build()) network.Subcommands.Add(verb);
+        return network;
     }
 
     private static int Execute(Command trace, ParseResult p)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Skiff.Engine.Networks;
 using Skiff.Engine.State;
 using Skiff.Engine.Volumes;
 using Skiff.Images;
@@ -19,6 +20,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
     private readonly Lazy<StateDatabase> _db = new(() => new StateDatabase(paths.Root));
     private ContainerStore Store => new(_db.Value);
     public VolumeStore Volumes => new(_db.Value, paths);
+    public ContainerNetworking Networking => new(new NetworkStore(_db.Value), paths.Root);
 
     public SkiffPaths Paths => paths;
 
@@ -91,19 +93,26 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         PendingInit.Launch(ContainerSpecBuilder.Namespaces(request), stdio);
 
     /// <summary>Starts the program of a created or exited container; <paramref name="owner"/> is the process that will wait for it.</summary>
-    public RunningContainer Start(ContainerRecord record, PendingInit init, int owner)
+    /// <param name="consoleSize">the size of the caller's terminal, for a container with a tty.</param>
+    public RunningContainer Start(ContainerRecord record, PendingInit init, int owner, WindowSize? consoleSize = null)
     {
         var image = new ImageStore(paths.Images).Resolve(record.ImageId);
         var bundle = paths.Container(record.Id);
-        var spec = ContainerSpecBuilder.Build(record.Request, image, record.Id, bundle, Hostname(record.Request, record.Id));
+        var spec = WithConsoleSize(ContainerSpecBuilder.Build(record.Request, image, record.Id, bundle, Hostname(record.Request, record.Id)), consoleSize);
         RunningContainer running;
         try
         {
-            running = ContainerRuntime.Start(new StartOptions { Id = record.Id, Spec = spec, BundleDir = bundle, Init = init });
+            running = ContainerRuntime.Start(new StartOptions
+            {
+                Id = record.Id, Spec = spec, BundleDir = bundle, Init = init,
+                BeforeSpec = record.Request.Network == NetworkMode.Bridge ? pid => Networking.Connect(record.Id, record.Request, pid) : null,
+            });
         }
-        catch (ContainerStartException e)
+        catch (Exception e)
         {
-            Store.Update(record.Id, c => c with { Status = ContainerStatus.Exited, ExitCode = e.ExitCode, Error = e.Message, FinishedAt = DateTime.UtcNow });
+            Networking.Disconnect(record.Id);
+            if (e is not ContainerStartException start) throw;
+            Store.Update(record.Id, c => c with { Status = ContainerStatus.Exited, ExitCode = start.ExitCode, Error = start.Message, FinishedAt = DateTime.UtcNow });
             throw;
         }
         Store.Update(record.Id, c => c with
@@ -118,7 +127,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
     }
 
     /// <summary>Starts a process in a running container: all its namespaces, its cgroup, its user, environment and capabilities.</summary>
-    public RunningContainer Exec(string reference, ExecRequest request, int[]? stdio)
+    public RunningContainer Exec(string reference, ExecRequest request, int[]? stdio, WindowSize? consoleSize = null)
     {
         var record = Find(reference);
         if (record.Status != ContainerStatus.Running || record.Pid <= 0)
@@ -127,23 +136,40 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         var spec = ContainerSpecBuilder.BuildExec(record, request, image.Config, Hostname(record.Request, record.Id));
         var (parent, name) = (record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
         var cgroup = Runtime.Cgroups.ContainerCgroup.Open(Linux.Cgroups.CgroupLayout.Detect(), parent, name);
-        return ContainerRuntime.Exec(record.Id, spec, cgroup, stdio);
+        return ContainerRuntime.Exec(record.Id, WithConsoleSize(spec, consoleSize), cgroup, stdio);
     }
 
-    public ContainerRecord RecordExit(string id, int exitCode, bool oomKilled) =>
-        Store.Update(id, c => c with
+    /// <summary>Records the exit and gives back the container's addresses and rules (its veth died with its namespace).</summary>
+    private static RuntimeSpec WithConsoleSize(RuntimeSpec spec, WindowSize? size) =>
+        size is { } s && spec.Process.Terminal
+            ? spec with { Process = spec.Process with { ConsoleSize = new ConsoleSize(s.Rows, s.Columns) } }
+            : spec;
+
+    public ContainerRecord RecordExit(string id, int exitCode, bool oomKilled)
+    {
+        Networking.Disconnect(id);
+        return Store.Update(id, c => c with
         {
             Status = ContainerStatus.Exited, ExitCode = exitCode, OomKilled = oomKilled, Pid = 0,
             FinishedAt = DateTime.UtcNow,
         });
+    }
 
     public ContainerRecord RecordRestart(string id) =>
         Store.Update(id, c => c with { Status = ContainerStatus.Restarting, RestartCount = c.RestartCount + 1 });
 
     /// <summary>A container's record, corrected first if its owner died (see <see cref="Reconciler"/>).</summary>
-    public ContainerRecord Find(string reference) => Reconciler.Reconcile(Store, Store.Find(reference));
+    public ContainerRecord Find(string reference) => Reconcile(Store.Find(reference));
 
-    public IReadOnlyList<ContainerRecord> List() => Store.List().Select(c => Reconciler.Reconcile(Store, c)).ToList();
+    public IReadOnlyList<ContainerRecord> List() => Store.List().Select(Reconcile).ToList();
+
+    // A container whose owner died never recorded its exit: its addresses and rules go back here.
+    private ContainerRecord Reconcile(ContainerRecord record)
+    {
+        var reconciled = Reconciler.Reconcile(Store, record);
+        if (reconciled.Status != record.Status && reconciled.Status == ContainerStatus.Exited) Networking.Disconnect(record.Id);
+        return reconciled;
+    }
 
     public ContainerRecord Update(string id, Func<ContainerRecord, ContainerRecord> change) => Store.Update(id, change);
 
@@ -164,6 +190,8 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         var bundle = paths.Container(record.Id);
         if (Directory.Exists(bundle)) Directory.Delete(bundle, recursive: true);
         Store.Delete(record.Id);
+        // A CLI killed mid-start (address taken, record not yet running) leaves an allocation only this finds.
+        Networking.Disconnect(record.Id);
         // --rm takes the anonymous volumes along too, as in Docker.
         if (removeVolumes || record.Request.AutoRemove) Volumes.RemoveAnonymous(record.Id, record.Request.Mounts);
     }

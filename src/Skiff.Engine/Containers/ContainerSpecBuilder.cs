@@ -137,7 +137,7 @@ public static class ContainerSpecBuilder
     public static List<NamespaceSpec> Namespaces(RunRequest request)
     {
         List<NamespaceSpec> ns = [new("pid"), new("ipc"), new("uts"), new("mount"), new("cgroup")];
-        if (request.Network == NetworkMode.None) ns.Add(new("network"));
+        if (request.Network != NetworkMode.Host) ns.Add(new("network"));
         return ns;
     }
 

@@ -26,7 +26,7 @@ public sealed class ForegroundRun(ContainerEngine engine)
             StartTimeline.Mark("bundle written");
             try
             {
-                using var container = engine.Start(record, init, ProcessControl.CurrentPid);
+                using var container = engine.Start(record, init, ProcessControl.CurrentPid, TerminalSize());
                 StartTimeline.Mark("program running");
                 var outcome = Wait(container, forwarder, request.Interactive);
                 engine.RecordExit(record.Id, outcome.ExitCode, outcome.OomKilled);
@@ -43,7 +43,7 @@ public sealed class ForegroundRun(ContainerEngine engine)
     public int Exec(string reference, ExecRequest request) =>
         Attached(request.Interactive, forwarder =>
         {
-            using var process = WithStdio(request.Interactive, stdio => engine.Exec(reference, request, stdio));
+            using var process = WithStdio(request.Interactive, stdio => engine.Exec(reference, request, stdio, TerminalSize()));
             return Wait(process, forwarder, request.Interactive);
         }).ExitCode;
 
@@ -78,6 +78,8 @@ public sealed class ForegroundRun(ContainerEngine engine)
         relay?.Drain();
         return new RunOutcome(exitCode, process.OomKilled());
     }
+
+    private static WindowSize? TerminalSize() => Pty.GetSize(0) ?? Pty.GetSize(1);
 
     // Without -i the program reads end-of-file, as in Docker, never the caller's terminal.
     private static T WithStdio<T>(bool interactive, Func<int[]?, T> start)

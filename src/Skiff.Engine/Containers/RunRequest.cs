@@ -1,6 +1,6 @@
 namespace Skiff.Engine.Containers;
 
-public enum NetworkMode { None, Host }
+public enum NetworkMode { None, Host, Bridge }
 
 /// <summary>Everything <c>skiff run</c> (and later the API's create) asks of a new container.</summary>
 public sealed record RunRequest
@@ -16,6 +16,10 @@ public sealed record RunRequest
     public string? User { get; init; }
     public string? Hostname { get; init; }
     public NetworkMode Network { get; init; } = NetworkMode.None;
+    /// <summary>The bridge network to join in <see cref="NetworkMode.Bridge"/>; null is the default network.</summary>
+    public string? NetworkName { get; init; }
+    /// <summary>-p: host ports forwarded to the container (bridge networks only).</summary>
+    public IReadOnlyList<Skiff.Network.Bridge.PortBinding> Publish { get; init; } = [];
     public ResourceLimits Resources { get; init; } = new();
     public IReadOnlyList<string> CapAdd { get; init; } = [];
     public IReadOnlyList<string> CapDrop { get; init; } = [];

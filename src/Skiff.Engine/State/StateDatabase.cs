@@ -8,7 +8,7 @@ namespace Skiff.Engine.State;
 /// </summary>
 public sealed class StateDatabase : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private readonly SqliteConnection _connection;
 
     public StateDatabase(string root)
@@ -54,6 +54,30 @@ public sealed class StateDatabase : IDisposable
                     name TEXT PRIMARY KEY,
                     created TEXT NOT NULL,
                     labels TEXT NOT NULL DEFAULT '{}');
+                """, tx);
+        }
+        if (version < 2)
+        {
+            // One row per address handed out: the primary key is what makes an address go to one
+            // container only, whatever the allocator's caller does.
+            Execute("""
+                CREATE TABLE networks (
+                    name TEXT PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    bridge TEXT NOT NULL UNIQUE,
+                    subnet TEXT NOT NULL,
+                    gateway TEXT NOT NULL,
+                    internal INTEGER NOT NULL,
+                    icc INTEGER NOT NULL,
+                    mtu INTEGER,
+                    created TEXT NOT NULL);
+                CREATE TABLE ip_allocations (
+                    network TEXT NOT NULL REFERENCES networks(name),
+                    address TEXT NOT NULL,
+                    container_id TEXT NOT NULL,
+                    ports TEXT NOT NULL DEFAULT '',
+                    PRIMARY KEY (network, address),
+                    UNIQUE (network, container_id));
                 """, tx);
         }
         Execute($"PRAGMA user_version = {SchemaVersion}", tx);

@@ -5,7 +5,7 @@ namespace Skiff.Linux.Netlink;
 
 /// <summary>
 /// An AF_NETLINK/NETLINK_ROUTE socket in the calling thread's network namespace, answering dumps
-/// of links, addresses, routes and neighbours.
+/// of links, addresses, routes and neighbours, and acknowledging changes to them.
 /// </summary>
 public sealed class RouteNetlink : IDisposable
 {
@@ -15,6 +15,35 @@ public sealed class RouteNetlink : IDisposable
 
     public RouteNetlink() =>
         _fd = SyscallException.Check(Libc.socket(AfNetlink, SockRaw | SockCloexec, NetlinkRoute), "socket(AF_NETLINK, NETLINK_ROUTE)");
+
+    /// <summary>
+    /// A socket in another network namespace (such as /proc/PID/ns/net of a container's init). A
+    /// socket keeps the namespace it was created in, so a short-lived thread joins the namespace,
+    /// creates it and exits: the namespace belongs to that OS thread only, never to the caller's.
+    /// </summary>
+    public static RouteNetlink InNamespace(string netnsPath)
+    {
+        RouteNetlink? socket = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Namespaces.Join(netnsPath, NamespaceKind.Network);
+                socket = new RouteNetlink();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }) { Name = "netns-socket" };
+        thread.Start();
+        thread.Join();
+        return socket ?? throw failure!;
+    }
+
+    /// <summary>The index of the link with this name, or null when there is none.</summary>
+    public int? LinkIndex(string name) => Links().FirstOrDefault(l => l.Name == name)?.Index;
 
     public IReadOnlyList<NetworkLink> Links() =>
         Dump(RtnetlinkCodec.RtmGetLink, RtnetlinkCodec.AfUnspec, RtnetlinkCodec.RtmNewLink, RtnetlinkCodec.DecodeLink);
@@ -30,13 +59,30 @@ public sealed class RouteNetlink : IDisposable
     public IReadOnlyList<Neighbor> Neighbors(byte family) =>
         Dump(RtnetlinkCodec.RtmGetNeigh, family, RtnetlinkCodec.RtmNewNeigh, RtnetlinkCodec.DecodeNeighbor);
 
-    private unsafe List<T> Dump<T>(ushort requestType, byte family, ushort answerType, DecodePayload<T> decode)
+    private List<T> Dump<T>(ushort requestType, byte family, ushort answerType, DecodePayload<T> decode)
     {
         var sequence = ++_sequence;
-        var request = RtnetlinkCodec.DumpRequest(requestType, family, sequence);
-        fixed (byte* p = request)
-            SyscallException.Check((long)Libc.send(_fd, p, request.Length, 0), $"netlink send (type {requestType})");
         var results = new List<T>();
+        Exchange(RtnetlinkCodec.DumpRequest(requestType, family, sequence), sequence,
+            $"netlink dump (type {requestType}, family {family})",
+            message => { if (message.Type == answerType) results.Add(decode(message.Payload)); });
+        return results;
+    }
+
+    /// <summary>
+    /// Sends one change built by <see cref="RtnetlinkRequests"/> (its sequence from <see cref="NextSequence"/>)
+    /// and waits for the kernel's acknowledgement; a refusal throws with the kernel's errno.
+    /// </summary>
+    public void Execute(byte[] request, string operation) =>
+        Exchange(request, BinaryPrimitives.ReadUInt32LittleEndian(request.AsSpan(8)), operation, _ => { });
+
+    public uint NextSequence() => ++_sequence;
+
+    // Reads answers to one request until its NLMSG_DONE or NLMSG_ERROR (error 0 is the acknowledgement).
+    private unsafe void Exchange(byte[] request, uint sequence, string operation, Action<NetlinkMessage> onMessage)
+    {
+        fixed (byte* p = request)
+            SyscallException.Check((long)Libc.send(_fd, p, request.Length, 0), $"{operation}: netlink send");
         var buffer = new byte[1 << 16];
         while (true)
         {
@@ -46,19 +92,19 @@ public sealed class RouteNetlink : IDisposable
             {
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno == Errno.EINTR) continue;
-                throw new SyscallException($"netlink recv (type {requestType})", errno);
+                throw new SyscallException($"{operation}: netlink recv", errno);
             }
             foreach (var message in NetlinkMessage.DecodeAll(buffer.AsSpan(0, (int)received)))
             {
                 if (message.Sequence != sequence) continue;
-                if (message.Type == NetlinkMessage.Done) return results;
+                if (message.Type == NetlinkMessage.Done) return;
                 if (message.Type == NetlinkMessage.Error)
                 {
                     var error = -BinaryPrimitives.ReadInt32LittleEndian(message.Payload);
-                    if (error == 0) return results;
-                    throw new SyscallException($"netlink dump (type {requestType}, family {family})", error);
+                    if (error == 0) return;
+                    throw new SyscallException(operation, error);
                 }
-                if (message.Type == answerType) results.Add(decode(message.Payload));
+                onMessage(message);
             }
         }
     }

@@ -49,7 +49,7 @@ public static class InitProcess
                 builder.MountAndPivot(spec);
             if (handles.Stdio is { } stdio)
                 RedirectStdio(stdio);
-            if (spec.Process.Terminal) SetUpConsole(handles);
+            if (spec.Process.Terminal) SetUpConsole(handles, spec.Process.ConsoleSize);
             if (joinedMounts is null)
             {
                 builder.Finish(spec);
@@ -107,9 +107,11 @@ public static class InitProcess
     /// The pty comes from the container's own devpts, so that programs inside see /dev/pts/N as their
     /// terminal. The runtime copies the master out of this process (pidfd_getfd) before we go on.
     /// </summary>
-    private static void SetUpConsole(InitChannel.Handles handles)
+    private static void SetUpConsole(InitChannel.Handles handles, ConsoleSize? size)
     {
         var (master, slave, slavePath) = Pty.Open("/dev/ptmx");
+        // The size must be right before the program's first look at it, not after a relay catches up.
+        if (size is { } s) Pty.SetSize(master, new WindowSize((ushort)s.Height, (ushort)s.Width));
         LinuxSyscalls.Instance.Touch("/dev/console");
         LinuxSyscalls.Instance.Mount(slavePath, "/dev/console", null, MountFlags.Bind, null);
         Report(handles.Status, $"{InitChannel.ConsoleLine} {master}");

@@ -17,6 +17,8 @@ internal static class InitSpecCodec
         {
             var p = spec.Process;
             w.Write(p.Terminal);
+            w.Write(p.ConsoleSize?.Height ?? 0);
+            w.Write(p.ConsoleSize?.Width ?? 0);
             WriteList(w, p.Args);
             WriteList(w, p.Env);
             w.Write(p.Cwd);
@@ -65,6 +67,7 @@ internal static class InitSpecCodec
     {
         using var r = new BinaryReader(new MemoryStream(data));
         var terminal = r.ReadBoolean();
+        var (height, width) = (r.ReadUInt32(), r.ReadUInt32());
         var args = ReadList(r);
         var env = ReadList(r);
         var cwd = r.ReadString();
@@ -82,7 +85,7 @@ internal static class InitSpecCodec
         };
         var process = new ProcessSpec
         {
-            Terminal = terminal, Args = args, Env = env, Cwd = cwd, User = user,
+            Terminal = terminal, ConsoleSize = height == 0 ? null : new ConsoleSize(height, width), Args = args, Env = env, Cwd = cwd, User = user,
             Capabilities = caps, NoNewPrivileges = r.ReadBoolean(),
         };
         var root = new RootSpec { Path = r.ReadString(), Readonly = r.ReadBoolean() };

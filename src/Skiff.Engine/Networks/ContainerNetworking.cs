@@ -1,0 +1,145 @@
+using System.Net;
+using Skiff.Engine.Containers;
+using Skiff.Network.Bridge;
+using Skiff.Network.Ipam;
+using Skiff.Network.Netfilter;
+
+namespace Skiff.Engine.Networks;
+
+/// <summary>Docker's <c>network create</c> options that Skiff takes.</summary>
+public sealed record NetworkCreateRequest(string Name, string? Subnet = null, string? Gateway = null, bool Internal = false, bool InterContainer = true, int? Mtu = null);
+
+/// <summary>
+/// Bridge networks for containers: records (<see cref="NetworkStore"/>), the kernel's bridges and
+/// veths (<see cref="BridgeDriver"/>) and the rules (<see cref="RuleApplier"/>). Rules are always
+/// rewritten from the records under one lock file, so concurrent commands apply them in turn.
+/// </summary>
+public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
+{
+    /// <summary>The default network, as Docker's "bridge" on docker0.</summary>
+    public const string DefaultName = "bridge", DefaultBridge = "skiff0";
+
+    // Tried in order for the default network: the first that overlaps no route and no network wins.
+    private static readonly string[] DefaultSubnets = ["172.29.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "10.229.0.0/16", "192.168.229.0/24"];
+
+    public NetworkStore Store => store;
+
+    public NetworkRecord Create(NetworkCreateRequest request)
+    {
+        if (request.Name is DefaultName or "host" or "none")
+            throw new ArgumentException($"network name {request.Name} is reserved: choose another name");
+        return Insert(request, bridge: null);
+    }
+
+    private NetworkRecord Insert(NetworkCreateRequest request, string? bridge)
+    {
+        var subnet = request.Subnet is { } s ? Ipv4Prefix.Parse(s) : FreeSubnet(["172.30.0.0/16", "172.31.0.0/16", .. Enumerable.Range(18, 11).Select(i => $"172.{i}.0.0/16"), .. Enumerable.Range(0, 256).Select(i => $"192.168.{i}.0/24")]);
+        if (request.Gateway is not null && request.Subnet is null)
+            throw new ArgumentException("--gateway needs --subnet");
+        var gateway = request.Gateway is { } g ? IPAddress.Parse(g) : AddressPool.DefaultGateway(subnet);
+        var record = store.Insert(request.Name, bridge, subnet, gateway, request.Internal, request.InterContainer, request.Mtu);
+        try
+        {
+            BridgeDriver.EnsureBridge(record.ToBridge());
+            ApplyRules();
+            return record;
+        }
+        catch
+        {
+            store.Delete(record);
+            BridgeDriver.RemoveBridge(record.Bridge);
+            throw;
+        }
+    }
+
+    public void Remove(string reference)
+    {
+        var network = store.Find(reference);
+        store.Delete(network);
+        BridgeDriver.RemoveBridge(network.Bridge);
+        ApplyRules();
+    }
+
+    /// <summary>The network a run asks for: a name, or the default one, created on first use.</summary>
+    public NetworkRecord Resolve(RunRequest request)
+    {
+        var name = request.NetworkName ?? DefaultName;
+        if (store.TryFind(name) is { } found) return found;
+        if (name != DefaultName) throw new NoSuchNetworkException(name);
+        try
+        {
+            return Insert(new NetworkCreateRequest(DefaultName, FreeSubnet(DefaultSubnets).ToString()), DefaultBridge);
+        }
+        // Another run created it at the same moment.
+        catch (State.ConflictException) when (store.TryFind(DefaultName) is not null)
+        {
+            return store.Find(DefaultName);
+        }
+    }
+
+    /// <summary>
+    /// Runs between the spawn of the container's init (in its new network namespace) and the spec
+    /// it waits for: an address, the veth pair, then the rules with the new endpoint.
+    /// </summary>
+    public void Connect(string containerId, RunRequest request, int initPid)
+    {
+        var network = Resolve(request);
+        var address = store.Allocate(network.Name, containerId, request.Publish);
+        try
+        {
+            BridgeDriver.EnsureBridge(network.ToBridge());
+            BridgeDriver.Connect(network.ToBridge(), initPid, $"veth{containerId[..8]}", address);
+            ApplyRules();
+        }
+        catch
+        {
+            Disconnect(containerId);
+            throw;
+        }
+    }
+
+    /// <summary>Releases the container's addresses and takes its rules away; its veth died with its namespace.</summary>
+    public void Disconnect(string containerId)
+    {
+        if (store.Release(containerId)) ApplyRules();
+    }
+
+    /// <summary>Rewrites every Skiff rule from the records (read under the lock, so the newest records win).</summary>
+    public void ApplyRules()
+    {
+        using var held = HoldLock();
+        var networks = store.List();
+        var byName = networks.ToDictionary(n => n.Name);
+        var endpoints = store.Allocations()
+            .Select(a => new NetworkEndpoint(byName[a.Network].Bridge, a.Address, a.Ports)).ToList();
+        RuleApplier.Apply(networks.Select(n => n.ToBridge()).ToList(), endpoints);
+    }
+
+    private FileStream HoldLock()
+    {
+        var path = Path.Join(stateRoot, "netfilter.lock");
+        while (true)
+        {
+            try
+            {
+                // FileShare.None takes an exclusive flock: one skiff process at a time.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(5);
+            }
+        }
+    }
+
+    private Ipv4Prefix FreeSubnet(IEnumerable<string> candidates)
+    {
+        var taken = store.List().Select(n => n.Subnet)
+            .Concat(BridgeDriver.HostRoutes().Where(r => r.Destination is { } d && d.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && r.Table == Linux.Netlink.RouteTables.Main)
+                .Select(r => Ipv4Prefix.Parse($"{r.Destination}/{r.PrefixLength}")))
+            .ToList();
+        foreach (var candidate in candidates.Select(Ipv4Prefix.Parse))
+            if (!taken.Any(t => AddressPool.Overlap(t, candidate))) return candidate;
+        throw new InvalidOperationException("no free subnet left for a new network: give one with --subnet");
+    }
+}
