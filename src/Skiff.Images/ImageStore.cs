@@ -114,6 +114,18 @@ public sealed partial class ImageStore
         }
     }
 
+    /// <summary>Stores a manifest whose config and layers are already in the content store, under
+    /// <paramref name="name"/>, or kept unnamed (see <see cref="KeepUnnamed"/>).</summary>
+    public Digest Publish(OciImageManifest manifest, ImageReference? name)
+    {
+        var digest = Content.WriteBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Default.OciImageManifest));
+        if (name is null)
+            KeepUnnamed(digest);
+        else
+            SetReference(name, digest);
+        return digest;
+    }
+
     /// <summary>Keeps an image that arrived without a name (an unnamed archive entry, an import without
     /// one) under "none@DIGEST", so it is listed and survives collection until it is tagged.</summary>
     public void KeepUnnamed(Digest manifest) =>

@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Images;
 
 /// <summary>
@@ -42,12 +44,12 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             var name = r.ReadString();
             var id = Digest.Parse(r.ReadString());
             var manifest = Digest.Parse(r.ReadString());
-            var env = ReadList(r)!;
-            var entrypoint = ReadList(r);
-            var cmd = ReadList(r);
-            var workingDir = ReadOptional(r);
-            var user = ReadOptional(r);
-            var layers = ReadList(r)!;
+            var env = r.ReadList()!;
+            var entrypoint = r.ReadList();
+            var cmd = r.ReadList();
+            var workingDir = r.ReadOptional();
+            var user = r.ReadOptional();
+            var layers = r.ReadList()!;
             if (!content.Exists(manifest) || !layers.All(Directory.Exists)) return null;
             return new LocalImage(reference ?? name, id, manifest, new ImageConfigInfo(env, entrypoint, cmd, workingDir, user), layers);
         }
@@ -66,36 +68,13 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             w.Write(image.Reference);
             w.Write(image.Id.ToString());
             w.Write(image.ManifestDigest.ToString());
-            WriteList(w, image.Config.Env);
-            WriteList(w, image.Config.Entrypoint);
-            WriteList(w, image.Config.Cmd);
-            WriteOptional(w, image.Config.WorkingDir);
-            WriteOptional(w, image.Config.User);
-            WriteList(w, image.LayerDirs);
+            w.WriteList(image.Config.Env);
+            w.WriteList(image.Config.Entrypoint);
+            w.WriteList(image.Config.Cmd);
+            w.WriteOptional(image.Config.WorkingDir);
+            w.WriteOptional(image.Config.User);
+            w.WriteList(image.LayerDirs);
         }
         File.Move(temp, path, overwrite: true);
     }
-
-    private static void WriteList(BinaryWriter w, IReadOnlyList<string>? items)
-    {
-        w.Write(items?.Count ?? -1);
-        foreach (var item in items ?? []) w.Write(item);
-    }
-
-    private static List<string>? ReadList(BinaryReader r)
-    {
-        var count = r.ReadInt32();
-        if (count < 0) return null;
-        var items = new List<string>(count);
-        for (var i = 0; i < count; i++) items.Add(r.ReadString());
-        return items;
-    }
-
-    private static void WriteOptional(BinaryWriter w, string? value)
-    {
-        w.Write(value is not null);
-        if (value is not null) w.Write(value);
-    }
-
-    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 }

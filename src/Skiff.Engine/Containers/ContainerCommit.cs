@@ -49,11 +49,7 @@ public sealed class ContainerCommit(ContainerEngine engine)
             Config = new OciDescriptor { MediaType = OciMediaTypes.ImageConfig, Digest = configDigest, Size = configBytes.Length },
             Layers = [.. parentManifest.Layers, new OciDescriptor { MediaType = OciMediaTypes.Layer, Digest = layer, Size = store.Content.SizeOf(layer) }],
         };
-        var manifestDigest = store.Content.WriteBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Default.OciImageManifest));
-        if (name is null)
-            store.KeepUnnamed(manifestDigest);
-        else
-            store.SetReference(name, manifestDigest);
+        store.Publish(manifest, name);
         return configDigest;
     }
 

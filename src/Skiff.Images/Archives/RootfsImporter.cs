@@ -42,11 +42,7 @@ public static class RootfsImporter
             Config = new OciDescriptor { MediaType = OciMediaTypes.ImageConfig, Digest = configDigest, Size = configBytes.Length },
             Layers = [new OciDescriptor { MediaType = mediaType, Digest = layerDigest, Size = store.Content.SizeOf(layerDigest) }],
         };
-        var manifestDigest = store.Content.WriteBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Default.OciImageManifest));
-        if (name is null)
-            store.KeepUnnamed(manifestDigest);
-        else
-            store.SetReference(name, manifestDigest);
+        store.Publish(manifest, name);
         return configDigest;
     }
 }

@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using Skiff.Runtime.Spec;
 
 namespace Skiff.Runtime.Start;
@@ -19,28 +20,28 @@ internal static class InitSpecCodec
             w.Write(p.Terminal);
             w.Write(p.ConsoleSize?.Height ?? 0);
             w.Write(p.ConsoleSize?.Width ?? 0);
-            WriteList(w, p.Args);
-            WriteList(w, p.Env);
+            w.WriteList(p.Args);
+            w.WriteList(p.Env);
             w.Write(p.Cwd);
             w.Write(p.User.Uid);
             w.Write(p.User.Gid);
-            WriteList(w, (p.User.AdditionalGids ?? []).Select(g => g.ToString()).ToList());
-            WriteOptional(w, p.User.Username);
+            w.WriteList((p.User.AdditionalGids ?? []).Select(g => g.ToString()).ToList());
+            w.WriteOptional(p.User.Username);
             var caps = p.Capabilities ?? new CapabilitiesSpec();
             foreach (var set in new[] { caps.Bounding, caps.Effective, caps.Inheritable, caps.Permitted, caps.Ambient })
-                WriteList(w, set);
+                w.WriteList(set);
             w.Write(p.NoNewPrivileges);
 
             w.Write(spec.Root.Path);
             w.Write(spec.Root.Readonly);
-            WriteOptional(w, spec.Hostname);
+            w.WriteOptional(spec.Hostname);
             w.Write(spec.Mounts.Count);
             foreach (var m in spec.Mounts)
             {
                 w.Write(m.Destination);
-                WriteOptional(w, m.Type);
-                WriteOptional(w, m.Source);
-                WriteList(w, m.Options ?? []);
+                w.WriteOptional(m.Type);
+                w.WriteOptional(m.Source);
+                w.WriteList(m.Options ?? []);
             }
 
             var linux = spec.Linux;
@@ -48,14 +49,14 @@ internal static class InitSpecCodec
             foreach (var ns in linux.Namespaces)
             {
                 w.Write(ns.Type);
-                WriteOptional(w, ns.Path);
+                w.WriteOptional(ns.Path);
             }
-            WriteList(w, linux.MaskedPaths ?? []);
-            WriteList(w, linux.ReadonlyPaths ?? []);
+            w.WriteList(linux.MaskedPaths ?? []);
+            w.WriteList(linux.ReadonlyPaths ?? []);
             w.Write(linux.Overlay is not null);
             if (linux.Overlay is { } o)
             {
-                WriteList(w, o.LowerDirs);
+                w.WriteList(o.LowerDirs);
                 w.Write(o.UpperDir);
                 w.Write(o.WorkDir);
             }
@@ -68,20 +69,20 @@ internal static class InitSpecCodec
         using var r = new BinaryReader(new MemoryStream(data));
         var terminal = r.ReadBoolean();
         var (height, width) = (r.ReadUInt32(), r.ReadUInt32());
-        var args = ReadList(r);
-        var env = ReadList(r);
+        var args = r.ReadList()!;
+        var env = r.ReadList()!;
         var cwd = r.ReadString();
         var user = new UserSpec
         {
             Uid = r.ReadUInt32(),
             Gid = r.ReadUInt32(),
-            AdditionalGids = ReadList(r).Select(uint.Parse).ToList(),
-            Username = ReadOptional(r),
+            AdditionalGids = r.ReadList()!.Select(uint.Parse).ToList(),
+            Username = r.ReadOptional(),
         };
         var caps = new CapabilitiesSpec
         {
-            Bounding = ReadList(r), Effective = ReadList(r), Inheritable = ReadList(r),
-            Permitted = ReadList(r), Ambient = ReadList(r),
+            Bounding = r.ReadList()!, Effective = r.ReadList()!, Inheritable = r.ReadList()!,
+            Permitted = r.ReadList()!, Ambient = r.ReadList()!,
         };
         var process = new ProcessSpec
         {
@@ -89,16 +90,16 @@ internal static class InitSpecCodec
             Capabilities = caps, NoNewPrivileges = r.ReadBoolean(),
         };
         var root = new RootSpec { Path = r.ReadString(), Readonly = r.ReadBoolean() };
-        var hostname = ReadOptional(r);
+        var hostname = r.ReadOptional();
         var mounts = new List<MountSpec>();
         for (var i = r.ReadInt32(); i > 0; i--)
-            mounts.Add(new MountSpec { Destination = r.ReadString(), Type = ReadOptional(r), Source = ReadOptional(r), Options = ReadList(r) });
+            mounts.Add(new MountSpec { Destination = r.ReadString(), Type = r.ReadOptional(), Source = r.ReadOptional(), Options = r.ReadList()! });
         var namespaces = new List<NamespaceSpec>();
         for (var i = r.ReadInt32(); i > 0; i--)
-            namespaces.Add(new NamespaceSpec(r.ReadString(), ReadOptional(r)));
-        var masked = ReadList(r);
-        var readonlyPaths = ReadList(r);
-        var overlay = r.ReadBoolean() ? new OverlaySpec(ReadList(r), r.ReadString(), r.ReadString()) : null;
+            namespaces.Add(new NamespaceSpec(r.ReadString(), r.ReadOptional()));
+        var masked = r.ReadList()!;
+        var readonlyPaths = r.ReadList()!;
+        var overlay = r.ReadBoolean() ? new OverlaySpec(r.ReadList()!, r.ReadString(), r.ReadString()) : null;
         return new RuntimeSpec
         {
             Process = process,
@@ -108,26 +109,4 @@ internal static class InitSpecCodec
             Linux = new LinuxSpec { Namespaces = namespaces, MaskedPaths = masked, ReadonlyPaths = readonlyPaths, Overlay = overlay },
         };
     }
-
-    private static void WriteList(BinaryWriter w, IReadOnlyCollection<string> items)
-    {
-        w.Write(items.Count);
-        foreach (var item in items) w.Write(item);
-    }
-
-    private static List<string> ReadList(BinaryReader r)
-    {
-        var count = r.ReadInt32();
-        var items = new List<string>(count);
-        for (var i = 0; i < count; i++) items.Add(r.ReadString());
-        return items;
-    }
-
-    private static void WriteOptional(BinaryWriter w, string? value)
-    {
-        w.Write(value is not null);
-        if (value is not null) w.Write(value);
-    }
-
-    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 }
