@@ -86,13 +86,11 @@ public sealed class SnapshotStore
 
     /// <summary>Hashes what passes through it, so a layer is verified while it is unpacked rather
     /// than read twice.</summary>
-    private sealed class HashingReadStream(Stream inner) : Stream
+    private sealed class HashingReadStream(Stream inner) : ForwardReadStream
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
         public Digest Digest() => Images.Digest.FromSha256(_hash.GetHashAndReset());
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -101,15 +99,6 @@ public sealed class SnapshotStore
             return read;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

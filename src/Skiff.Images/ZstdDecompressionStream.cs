@@ -5,7 +5,7 @@ namespace Skiff.Images;
 /// <summary>Streaming zstd decompression through the system's libzstd (Debian's libzstd1, which dpkg
 /// itself depends on): no managed zstd library is in the package feed, and the C library is the
 /// reference implementation anyway.</summary>
-internal sealed unsafe partial class ZstdDecompressionStream : Stream
+internal sealed unsafe partial class ZstdDecompressionStream : ForwardReadStream
 {
     private const string Library = "libzstd.so.1";
 
@@ -56,8 +56,6 @@ internal sealed unsafe partial class ZstdDecompressionStream : Stream
             throw new OutOfMemoryException("ZSTD_createDStream failed");
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty)
@@ -91,15 +89,6 @@ internal sealed unsafe partial class ZstdDecompressionStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

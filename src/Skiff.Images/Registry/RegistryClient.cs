@@ -242,11 +242,9 @@ public sealed class RegistryException(string message) : ImageException(message);
 /// <summary>Reads at most <c>length</c> bytes of the inner stream and reports the running total. For
 /// downloads the bound is the descriptor's size, so a registry that sends more than it declared
 /// cannot fill the disk; the digest check catches one that sends less or other bytes.</summary>
-internal sealed class BoundedReadStream(Stream inner, long length, Action<long>? progress, bool leaveOpen) : Stream
+internal sealed class BoundedReadStream(Stream inner, long length, Action<long>? progress, bool leaveOpen) : ForwardReadStream
 {
     private long _read;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -260,15 +258,8 @@ internal sealed class BoundedReadStream(Stream inner, long length, Action<long>?
         return read;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => length;
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
