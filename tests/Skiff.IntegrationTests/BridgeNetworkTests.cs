@@ -206,7 +206,7 @@ public sealed class BridgeNetworkTests
     [Fact]
     public void The_default_network_is_made_on_first_use_in_a_subnet_no_host_route_covers()
     {
-        Ok(Sh("ip link add skiffdummy type dummy && ip addr add 172.29.5.1/16 dev skiffdummy && ip link set skiffdummy up"));
+        Ok(Sh("ip link add skiffdummy type veth peer name skiffdummy1 && ip addr add 172.29.5.1/16 dev skiffdummy && ip link set skiffdummy up && ip link set skiffdummy1 up"));
         try
         {
             var addresses = Ok(RunSkiff("run", "--rm", "--network", "bridge", "busybox", "ip", "-o", "-4", "addr", "show", "eth0")).Stdout;

@@ -1,4 +1,3 @@
-using System.Net;
 using Skiff.Engine.Containers;
 using Skiff.Network.Bridge;
 using Skiff.Network.Ipam;
@@ -33,10 +32,12 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
 
     private NetworkRecord Insert(NetworkCreateRequest request, string? bridge)
     {
-        var subnet = request.Subnet is { } s ? Ipv4Prefix.Parse(s) : FreeSubnet(["172.30.0.0/16", "172.31.0.0/16", .. Enumerable.Range(18, 11).Select(i => $"172.{i}.0.0/16"), .. Enumerable.Range(0, 256).Select(i => $"192.168.{i}.0/24")]);
         if (request.Gateway is not null && request.Subnet is null)
             throw new ArgumentException("--gateway needs --subnet");
-        var gateway = request.Gateway is { } g ? IPAddress.Parse(g) : AddressPool.DefaultGateway(subnet);
+        // Docker's pools for user networks: 172.17-31.0.0/16, then 192.168.x.0/24.
+        var subnet = request.Subnet is { } s ? Ipv4Prefix.Parse(s)
+            : FreeSubnet([.. Enumerable.Range(18, 14).Select(i => $"172.{i}.0.0/16"), .. Enumerable.Range(0, 256).Select(i => $"192.168.{i}.0/24")]);
+        var gateway = request.Gateway is { } g ? Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(g)) : AddressPool.DefaultGateway(subnet);
         var record = store.Insert(request.Name, bridge, subnet, gateway, request.Internal, request.InterContainer, request.Mtu);
         try
         {
@@ -87,9 +88,12 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         var address = store.Allocate(network.Name, containerId, request.Publish);
         try
         {
-            BridgeDriver.EnsureBridge(network.ToBridge());
+            var recreated = BridgeDriver.EnsureBridge(network.ToBridge());
             BridgeDriver.Connect(network.ToBridge(), initPid, $"veth{containerId[..8]}", address);
-            ApplyRules();
+            // A container's own rules are its published ports; the network's rules are in place
+            // since its creation, unless its bridge had to be made again. So a run without -p
+            // costs no iptables process, however many containers there are.
+            if (recreated || request.Publish.Count > 0) ApplyRules();
         }
         catch
         {
@@ -101,7 +105,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     /// <summary>Releases the container's addresses and takes its rules away; its veth died with its namespace.</summary>
     public void Disconnect(string containerId)
     {
-        if (store.Release(containerId)) ApplyRules();
+        if (store.Release(containerId).Any(a => a.Ports.Count > 0)) ApplyRules();
     }
 
     /// <summary>Rewrites every Skiff rule from the records (read under the lock, so the newest records win).</summary>

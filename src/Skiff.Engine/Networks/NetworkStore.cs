@@ -95,9 +95,15 @@ public sealed partial class NetworkStore(StateDatabase db)
         return address;
     }
 
-    /// <summary>Gives back every address the container holds; false when it held none.</summary>
-    public bool Release(string containerId) =>
-        db.Execute("DELETE FROM ip_allocations WHERE container_id = $id", null, ("$id", containerId)) > 0;
+    /// <summary>Gives back every address the container holds, and says which they were.</summary>
+    public IReadOnlyList<NetworkAllocation> Release(string containerId)
+    {
+        using var tx = db.Begin();
+        var held = Allocations(tx).Where(a => a.ContainerId == containerId).ToList();
+        if (held.Count > 0) db.Execute("DELETE FROM ip_allocations WHERE container_id = $id", tx, ("$id", containerId));
+        tx.Commit();
+        return held;
+    }
 
     public IReadOnlyList<NetworkAllocation> Allocations() => Allocations(null);
 

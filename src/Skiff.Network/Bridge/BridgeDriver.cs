@@ -14,12 +14,16 @@ public static class BridgeDriver
     public const string ContainerInterface = "eth0";
     private const int ENODEV = 19;
 
-    /// <summary>Creates the bridge when missing (several commands may race to it), gives it the gateway address and brings it up.</summary>
-    public static void EnsureBridge(BridgeNetwork network)
+    /// <summary>
+    /// Creates the bridge when missing (several commands may race to it), gives it the gateway
+    /// address and brings it up. True when this call created it: a host that lost its bridges
+    /// (a reboot) lost its rules too.
+    /// </summary>
+    public static bool EnsureBridge(BridgeNetwork network)
     {
         EnableForwarding();
         using var netlink = new RouteNetlink();
-        IgnoreExists(() => netlink.Execute(RtnetlinkRequests.NewBridge(netlink.NextSequence(), network.BridgeName, network.Mtu), $"create bridge {network.BridgeName}"));
+        var created = IgnoreExists(() => netlink.Execute(RtnetlinkRequests.NewBridge(netlink.NextSequence(), network.BridgeName, network.Mtu), $"create bridge {network.BridgeName}"));
         var index = netlink.LinkIndex(network.BridgeName) ?? throw new InvalidOperationException($"bridge {network.BridgeName} vanished while being set up");
         IgnoreExists(() => netlink.Execute(RtnetlinkRequests.NewAddress(netlink.NextSequence(), index, network.Gateway, network.Subnet.Length),
             $"add {network.Gateway}/{network.Subnet.Length} to {network.BridgeName}"));
@@ -27,6 +31,7 @@ public static class BridgeDriver
         // DNAT of the host's own connections to 127.0.0.1 sends loopback-sourced packets out of the
         // bridge; the kernel drops those as martians unless the bridge allows it.
         Sysctl($"net/ipv4/conf/{network.BridgeName}/route_localnet", "1");
+        return created;
     }
 
     /// <summary>Wires the container whose init is <paramref name="pid"/> (still waiting for its spec) into the network.</summary>
@@ -87,14 +92,17 @@ public static class BridgeDriver
         if (File.ReadAllText(path).Trim() != value) File.WriteAllText(path, value);
     }
 
-    private static void IgnoreExists(Action change)
+    /// <summary>False when the kernel already had it.</summary>
+    private static bool IgnoreExists(Action change)
     {
         try
         {
             change();
+            return true;
         }
         catch (SyscallException e) when (e.Errno == Errno.EEXIST)
         {
+            return false;
         }
     }
 }
