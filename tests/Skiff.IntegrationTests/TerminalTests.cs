@@ -25,7 +25,7 @@ public sealed class TerminalTests
     public void Resizing_the_terminal_resizes_the_containers_pty()
     {
         var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/script") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-qec", $"stty cols 90 rows 20; {Binary} run --rm -it busybox sh -c 'stty size; trap \"stty size\" WINCH; while true; do sleep 0.1; done'", "/dev/null" })
+        foreach (var a in new[] { "-qec", $"stty cols 90 rows 20; {Binary} run --rm -it busybox sh -c 'stty size; trap \"stty size\" WINCH; trap \"exit 0\" HUP; while true; do sleep 0.1; done'", "/dev/null" })
             psi.ArgumentList.Add(a);
         using var script = System.Diagnostics.Process.Start(psi)!;
         var seen = new System.Text.StringBuilder();
@@ -48,9 +48,14 @@ public sealed class TerminalTests
         }
         finally
         {
-            // A hang-up is forwarded to the shell, which dies of it; skiff then removes the container (--rm).
+            // The hang-up is forwarded to the shell, which exits on it (as PID 1 it has no default
+            // action); skiff then removes the container (--rm).
             if (skiff.Length > 0) Sh($"kill -HUP {skiff}");
-            if (!script.WaitForExit(TimeSpan.FromSeconds(10))) script.Kill(entireProcessTree: true);
+            if (!script.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                if (skiff.Length > 0) Sh($"kill -9 {skiff}");
+                script.Kill(entireProcessTree: true);
+            }
         }
     }
 
