@@ -59,6 +59,6 @@ public static class ProcessControl
     public static string Hostname()
     {
         var name = File.ReadAllText("/proc/sys/kernel/hostname").Trim();
-        return name.Length > 0 ? name : Encoding.ASCII.GetString(Encoding.ASCII.GetBytes(Environment.MachineName));
+        return name.Length > 0 ? name : Environment.MachineName;
     }
 }
