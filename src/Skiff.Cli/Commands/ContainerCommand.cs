@@ -37,7 +37,7 @@ public static class ContainerCommand
                 foreach (var id in report.Removed) Console.WriteLine(id);
                 Console.WriteLine();
             }
-            Console.WriteLine($"Total reclaimed space: {ImageEnvironment.HumanSize(report.ReclaimedBytes)}");
+            Console.WriteLine($"Total reclaimed space: {HumanSizes.Decimal(report.ReclaimedBytes)}");
             return 0;
         });
         return command;

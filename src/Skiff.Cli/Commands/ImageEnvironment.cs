@@ -29,17 +29,4 @@ internal static class ImageEnvironment
 
     public static string ShortId(Digest digest) => digest.Hex[..12];
 
-    /// <summary>Docker's human sizes: decimal units, three significant digits.</summary>
-    public static string HumanSize(long bytes)
-    {
-        string[] units = ["B", "kB", "MB", "GB", "TB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1000 && unit < units.Length - 1)
-        {
-            value /= 1000;
-            unit++;
-        }
-        return $"{value:0.##}{units[unit]}";
-    }
 }

@@ -84,8 +84,8 @@ public static class ImagesCommand
         {
             var created = i.Created is { } c ? Ago(c) : "N/A";
             table.Add(digests
-                ? [i.Repository, i.Tag, i.Digest.ToString(), Id(i.Id), created, ImageEnvironment.HumanSize(i.Size)]
-                : [i.Repository, i.Tag, Id(i.Id), created, ImageEnvironment.HumanSize(i.Size)]);
+                ? [i.Repository, i.Tag, i.Digest.ToString(), Id(i.Id), created, HumanSizes.Decimal(i.Size)]
+                : [i.Repository, i.Tag, Id(i.Id), created, HumanSizes.Decimal(i.Size)]);
         }
         PrintTable(table);
         return 0;
@@ -120,7 +120,7 @@ public static class ImagesCommand
             Print(report);
             Console.WriteLine();
         }
-        Console.WriteLine($"Total reclaimed space: {ImageEnvironment.HumanSize(report.ReclaimedBytes)}");
+        Console.WriteLine($"Total reclaimed space: {HumanSizes.Decimal(report.ReclaimedBytes)}");
         return 0;
     }
 
@@ -155,7 +155,7 @@ public static class ImagesCommand
         {
             var createdBy = noTrunc || s.CreatedBy.Length <= 45 ? s.CreatedBy : s.CreatedBy[..44] + "…";
             table.Add([s.Layer is { } l ? ImageEnvironment.ShortId(l) : "<missing>", s.Created is { } c ? Ago(c) : "N/A",
-                createdBy, ImageEnvironment.HumanSize(s.Size), s.Comment]);
+                createdBy, HumanSizes.Decimal(s.Size), s.Comment]);
         }
         PrintTable(table);
         return 0;

@@ -43,9 +43,9 @@ public static class StatsCommand
         {
             table.Add([
                 noTrunc ? r.Id : r.Id[..12], r.Name, Percent(r.CpuPercent),
-                $"{BinarySize(r.MemoryUsage)} / {BinarySize(r.MemoryLimit)}", Percent(r.MemoryPercent),
-                $"{ImageEnvironment.HumanSize(r.NetRx)} / {ImageEnvironment.HumanSize(r.NetTx)}",
-                $"{ImageEnvironment.HumanSize(r.BlockRead)} / {ImageEnvironment.HumanSize(r.BlockWrite)}",
+                $"{HumanSizes.Binary(r.MemoryUsage)} / {HumanSizes.Binary(r.MemoryLimit)}", Percent(r.MemoryPercent),
+                $"{HumanSizes.Decimal(r.NetRx)} / {HumanSizes.Decimal(r.NetTx)}",
+                $"{HumanSizes.Decimal(r.BlockRead)} / {HumanSizes.Decimal(r.BlockWrite)}",
                 r.Pids.ToString(CultureInfo.InvariantCulture),
             ]);
         }
@@ -54,17 +54,4 @@ public static class StatsCommand
 
     private static string Percent(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + "%";
 
-    /// <summary>Docker shows memory in binary units (MiB, GiB).</summary>
-    internal static string BinarySize(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-        return value.ToString("0.##", CultureInfo.InvariantCulture) + units[unit];
-    }
 }

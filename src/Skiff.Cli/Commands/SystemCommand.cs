@@ -17,11 +17,11 @@ public static class SystemCommand
         var users = ImageEnvironment.Users;
         var images = ImageEnvironment.Store().DiskUsage(users);
         var containers = users.ContainersByManifest().Values.Sum();
-        var reclaimable = images.Bytes == 0 ? "0B" : $"{ImageEnvironment.HumanSize(images.ReclaimableBytes)} ({100 * images.ReclaimableBytes / images.Bytes}%)";
+        var reclaimable = images.Bytes == 0 ? "0B" : $"{HumanSizes.Decimal(images.ReclaimableBytes)} ({100 * images.ReclaimableBytes / images.Bytes}%)";
         ImagesCommand.PrintTable(
         [
             ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
-            ["Images", images.Images.ToString(), images.ActiveImages.ToString(), ImageEnvironment.HumanSize(images.Bytes), reclaimable],
+            ["Images", images.Images.ToString(), images.ActiveImages.ToString(), HumanSizes.Decimal(images.Bytes), reclaimable],
             ["Containers", containers.ToString(), containers.ToString(), "0B", "0B"],
         ]);
         return 0;

@@ -103,7 +103,7 @@ public static class VolumeCommand
             foreach (var name in report.Deleted) Console.WriteLine(name);
             Console.WriteLine();
         }
-        Console.WriteLine($"Total reclaimed space: {ImageEnvironment.HumanSize(report.ReclaimedBytes)}");
+        Console.WriteLine($"Total reclaimed space: {HumanSizes.Decimal(report.ReclaimedBytes)}");
         return 0;
     }
 
