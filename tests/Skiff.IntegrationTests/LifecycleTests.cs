@@ -78,7 +78,9 @@ public sealed class LifecycleTests
             var state = Inspect(stubborn).GetProperty("State");
             Assert.Equal("exited", state.GetProperty("Status").GetString());
             Assert.Equal(137, state.GetProperty("ExitCode").GetInt32());
-            Assert.Matches(@"Exited \(137\)", RunSkiff("ps", "-a", "--filter", $"name={stubborn}").Stdout);
+            var ps = RunSkiff("ps", "-a", "--filter", $"name={stubborn}");
+            Assert.True(ps.ExitCode == 0, ps.ToString());
+            Assert.Matches(@"Exited \(137\)", ps.Stdout);
         }
         finally
         {

@@ -159,15 +159,18 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         Store.Update(id, c => c with { Status = ContainerStatus.Restarting, RestartCount = c.RestartCount + 1 });
 
     /// <summary>A container's record, corrected first if its owner died (see <see cref="Reconciler"/>).</summary>
-    public ContainerRecord Find(string reference) => Reconcile(Store.Find(reference));
+    public ContainerRecord Find(string reference) =>
+        Reconcile(Store.Find(reference)) ?? throw new NoSuchContainerException(reference);
 
-    public IReadOnlyList<ContainerRecord> List() => Store.List().Select(Reconcile).ToList();
+    // A container removed by another command between the read and the reconciling is left out.
+    public IReadOnlyList<ContainerRecord> List() => Store.List().Select(Reconcile).OfType<ContainerRecord>().ToList();
 
     // A container whose owner died never recorded its exit: its addresses and rules go back here.
-    private ContainerRecord Reconcile(ContainerRecord record)
+    private ContainerRecord? Reconcile(ContainerRecord record)
     {
         var reconciled = Reconciler.Reconcile(Store, record);
-        if (reconciled.Status != record.Status && reconciled.Status == ContainerStatus.Exited) Networking.Disconnect(record.Id);
+        if (reconciled is not null && reconciled.Status != record.Status && reconciled.Status == ContainerStatus.Exited)
+            Networking.Disconnect(record.Id);
         return reconciled;
     }
 

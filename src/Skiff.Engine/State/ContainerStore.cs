@@ -54,6 +54,9 @@ public sealed partial class ContainerStore(StateDatabase db)
 
     public void Delete(string id) => db.Execute("DELETE FROM containers WHERE id = $id", null, ("$id", id));
 
+    public ContainerRecord? TryGet(string id) =>
+        Read($"SELECT {Columns} FROM containers WHERE id = $id", null, ("$id", id)).SingleOrDefault();
+
     public IReadOnlyList<ContainerRecord> List() => Read($"SELECT {Columns} FROM containers ORDER BY created DESC", null);
 
     /// <summary>Finds a container the way Docker does: full id, then exact name, then a unique id prefix.</summary>

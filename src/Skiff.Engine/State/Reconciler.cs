@@ -16,32 +16,51 @@ internal static class Reconciler
 {
     public const int UnknownExitCode = 255;
 
-    public static ContainerRecord Reconcile(ContainerStore store, ContainerRecord record)
+    /// <summary>
+    /// The record as it stands after reconciling, or null when it was removed meanwhile. The
+    /// caller's copy may be stale: the owner may have recorded a real exit (or another command
+    /// removed the container) since it was read, so the decision is taken again on a fresh read and
+    /// once more inside the write, never overwriting an exit somebody else recorded.
+    /// </summary>
+    public static ContainerRecord? Reconcile(ContainerStore store, ContainerRecord record)
     {
-        if (record.Status is not (ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)) return record;
-        if (IsSkiffProcess(record.MonitorPid)) return record;
+        if (!IsOrphaned(record)) return record;
+        var fresh = store.TryGet(record.Id);
+        if (fresh is null || !IsOrphaned(fresh)) return fresh;
 
-        var (parent, name) = CgroupLocation(record);
-        var killed = record.Pid > 0 && ProcessControl.Signal(record.Pid, 9);
+        var (parent, name) = CgroupLocation(fresh);
+        var killed = fresh.Pid > 0 && ProcessControl.Signal(fresh.Pid, 9);
         try
         {
             // A frozen process does not die of SIGKILL until it is thawed.
-            if (record.Status == ContainerStatus.Paused) ContainerCgroup.Open(CgroupLayout.Detect(), parent, name).Thaw();
+            if (fresh.Status == ContainerStatus.Paused) ContainerCgroup.Open(CgroupLayout.Detect(), parent, name).Thaw();
             ContainerCgroup.Open(CgroupLayout.Detect(), parent, name).Destroy();
         }
         catch (CgroupException)
         {
             // Still busy: the next command tries again; the record is corrected either way.
         }
-        return store.Update(record.Id, c => c with
+        try
         {
-            Status = ContainerStatus.Exited,
-            ExitCode = killed ? 137 : c.Status == ContainerStatus.Restarting ? c.ExitCode : UnknownExitCode,
-            Pid = 0,
-            FinishedAt = c.FinishedAt ?? DateTime.UtcNow,
-            Error = $"the process that owned the container (pid {record.MonitorPid}) is gone",
-        });
+            return store.Update(fresh.Id, c => c.MonitorPid != fresh.MonitorPid || !IsLive(c) ? c : c with
+            {
+                Status = ContainerStatus.Exited,
+                ExitCode = killed ? 137 : c.Status == ContainerStatus.Restarting ? c.ExitCode : UnknownExitCode,
+                Pid = 0,
+                FinishedAt = c.FinishedAt ?? DateTime.UtcNow,
+                Error = $"the process that owned the container (pid {fresh.MonitorPid}) is gone",
+            });
+        }
+        catch (NoSuchContainerException)
+        {
+            return null;
+        }
     }
+
+    private static bool IsLive(ContainerRecord record) =>
+        record.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused;
+
+    private static bool IsOrphaned(ContainerRecord record) => IsLive(record) && !IsSkiffProcess(record.MonitorPid);
 
     private static (string Parent, string Name) CgroupLocation(ContainerRecord record) =>
         (record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
