@@ -19,8 +19,9 @@ public static class RunCommand
 
     private static int Execute(ParseResult p)
     {
-        var request = ContainerFlags.ToRequest(p);
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
+        engine.OpenStateInBackground();
+        var request = ContainerFlags.ToRequest(p);
         if (p.GetValue(Detach))
         {
             var record = engine.Create(request);

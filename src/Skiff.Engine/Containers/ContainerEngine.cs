@@ -24,6 +24,23 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
 
     public SkiffPaths Paths => paths;
 
+    /// <summary>
+    /// Opens the database on a pool thread while the caller goes on (resolving the image, spawning
+    /// init): the first open in a process costs tens of milliseconds of library start-up. A failure
+    /// is kept by the lazy value and thrown to whoever uses the database next.
+    /// </summary>
+    public void OpenStateInBackground() => ThreadPool.UnsafeQueueUserWorkItem(static db =>
+    {
+        try
+        {
+            _ = db.Value;
+        }
+        catch (Exception)
+        {
+            // Rethrown by Lazy on the caller's own access.
+        }
+    }, _db, preferLocal: false);
+
     public ContainerRecord Create(RunRequest request)
     {
         Validate(request);
@@ -67,7 +84,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
             var record = new ContainerRecord
             {
                 Id = id,
-                Name = request.Name ?? NameGenerator.Next(Store.List().Select(c => c.Name).ToHashSet().Contains),
+                Name = request.Name ?? NameGenerator.Next(Store.NameTaken),
                 Image = request.Image,
                 ImageId = imageId,
                 Created = DateTime.UtcNow,
@@ -120,9 +137,6 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
             Status = ContainerStatus.Running, Pid = running.Pid, MonitorPid = owner, StartedAt = DateTime.UtcNow,
             ExitCode = 0, OomKilled = false, Error = null, FinishedAt = null,
         });
-        // The bundle's config.json is the record of what runs (for OCI tools and inspect), not an
-        // input: written once the program runs, it costs the start path nothing.
-        RuntimeSpecJson.Write(Path.Join(bundle, "config.json"), spec);
         return running;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Skiff.Engine.Containers;
 
 namespace Skiff.Engine.State;
@@ -13,7 +14,15 @@ public sealed record ContainerRecord
     public required string Image { get; init; }
     public required string ImageId { get; init; }
     public required DateTime Created { get; init; }
-    public required RunRequest Request { get; init; }
+    private Lazy<RunRequest> _request = new(() => throw new InvalidOperationException("a container record without its request"));
+
+    public RunRequest Request { get => _request.Value; init => _request = new(value); }
+
+    /// <summary>
+    /// The request as the database stores it, parsed on first use: most commands only look at the
+    /// status columns, and parsing it costs the start path tens of milliseconds of cold JSON code.
+    /// </summary>
+    internal string StoredRequest { init => _request = new(() => JsonSerializer.Deserialize(value, EngineJson.Default.RunRequest)!); }
     public ContainerStatus Status { get; init; } = ContainerStatus.Created;
     /// <summary>The container's init (the program) as the host sees it; 0 when not running.</summary>
     public int Pid { get; init; }

@@ -32,7 +32,7 @@ public sealed partial class ContainerStore(StateDatabase db)
         if (db.Scalar("SELECT id FROM containers WHERE name = $name", tx, ("$name", record.Name)) is string holder)
             throw new ConflictException($"the container name \"{record.Name}\" is already in use by container {holder}: remove or rename that container to reuse the name");
         db.Execute($"INSERT INTO containers ({Columns}) VALUES ($id, $name, $image, $image_id, $created, $request, $status, $pid, $monitor_pid, $exit_code, $oom_killed, $started_at, $finished_at, $restart_count, $stop_requested, $error)",
-            tx, Parameters(record));
+            tx, [.. Parameters(record), ("$request", JsonSerializer.Serialize(record.Request, EngineJson.Default.RunRequest))]);
         tx.Commit();
     }
 
@@ -53,6 +53,9 @@ public sealed partial class ContainerStore(StateDatabase db)
     }
 
     public void Delete(string id) => db.Execute("DELETE FROM containers WHERE id = $id", null, ("$id", id));
+
+    public bool NameTaken(string name) =>
+        db.Scalar("SELECT 1 FROM containers WHERE name = $name", null, ("$name", name)) is not null;
 
     public ContainerRecord? TryGet(string id) =>
         Read($"SELECT {Columns} FROM containers WHERE id = $id", null, ("$id", id)).SingleOrDefault();
@@ -88,7 +91,7 @@ public sealed partial class ContainerStore(StateDatabase db)
                 Image = reader.GetString(2),
                 ImageId = reader.GetString(3),
                 Created = ParseTime(reader.GetString(4)),
-                Request = JsonSerializer.Deserialize(reader.GetString(5), EngineJson.Default.RunRequest)!,
+                StoredRequest = reader.GetString(5),
                 Status = Enum.Parse<ContainerStatus>(reader.GetString(6), ignoreCase: true),
                 Pid = reader.GetInt32(7),
                 MonitorPid = reader.GetInt32(8),
@@ -104,10 +107,11 @@ public sealed partial class ContainerStore(StateDatabase db)
         return result;
     }
 
+    // The request never changes after the insert, so updates neither read nor write it.
     private static (string, object?)[] Parameters(ContainerRecord r) =>
     [
         ("$id", r.Id), ("$name", r.Name), ("$image", r.Image), ("$image_id", r.ImageId),
-        ("$created", FormatTime(r.Created)), ("$request", JsonSerializer.Serialize(r.Request, EngineJson.Default.RunRequest)),
+        ("$created", FormatTime(r.Created)),
         ("$status", r.Status.ToString().ToLowerInvariant()), ("$pid", r.Pid), ("$monitor_pid", r.MonitorPid),
         ("$exit_code", r.ExitCode), ("$oom_killed", r.OomKilled ? 1 : 0),
         ("$started_at", r.StartedAt is { } s ? FormatTime(s) : null), ("$finished_at", r.FinishedAt is { } f ? FormatTime(f) : null),

@@ -28,6 +28,9 @@ public sealed class StateDatabase : IDisposable
 
     private void Migrate()
     {
+        // Every command opens the database: the common case (schema current) must not take the
+        // write lock, or every `ps` would queue behind every `run`.
+        if (Convert.ToInt32(Scalar("PRAGMA user_version")) == SchemaVersion) return;
         using var tx = Begin();
         var version = Convert.ToInt32(Scalar("PRAGMA user_version", tx));
         if (version < 1)

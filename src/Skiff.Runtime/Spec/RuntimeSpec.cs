@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Skiff.Runtime.Spec;
@@ -124,16 +123,3 @@ public sealed record BlockIoResources
 }
 
 public sealed record ThrottleDevice(long Major, long Minor, ulong Rate);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
-[JsonSerializable(typeof(RuntimeSpec))]
-public sealed partial class RuntimeSpecJson : JsonSerializerContext
-{
-    public static RuntimeSpec Read(string path) =>
-        JsonSerializer.Deserialize(File.ReadAllBytes(path), Default.RuntimeSpec)
-        ?? throw new InvalidDataException($"{path}: empty runtime spec");
-
-    public static void Write(string path, RuntimeSpec spec) =>
-        File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(spec, Default.RuntimeSpec));
-}
