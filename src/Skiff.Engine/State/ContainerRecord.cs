@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Skiff.Engine.Containers;
 
 namespace Skiff.Engine.State;
@@ -19,10 +18,10 @@ public sealed record ContainerRecord
     public RunRequest Request { get => _request.Value; init => _request = new(value); }
 
     /// <summary>
-    /// The request as the database stores it, parsed on first use: most commands only look at the
+    /// The request as the store provides it, made on first use: most commands only look at the
     /// status columns, and parsing it costs the start path tens of milliseconds of cold JSON code.
     /// </summary>
-    internal string StoredRequest { init => _request = new(() => JsonSerializer.Deserialize(value, EngineJson.Default.RunRequest)!); }
+    internal Func<RunRequest> StoredRequest { init => _request = new(value); }
     public ContainerStatus Status { get; init; } = ContainerStatus.Created;
     /// <summary>The container's init (the program) as the host sees it; 0 when not running.</summary>
     public int Pid { get; init; }

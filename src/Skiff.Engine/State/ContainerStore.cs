@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -32,8 +33,9 @@ public sealed partial class ContainerStore(StateDatabase db)
         if (db.Scalar("SELECT id FROM containers WHERE name = $name", tx, ("$name", record.Name)) is string holder)
             throw new ConflictException($"the container name \"{record.Name}\" is already in use by container {holder}: remove or rename that container to reuse the name");
         db.Execute($"INSERT INTO containers ({Columns}) VALUES ($id, $name, $image, $image_id, $created, $request, $status, $pid, $monitor_pid, $exit_code, $oom_killed, $started_at, $finished_at, $restart_count, $stop_requested, $error)",
-            tx, [.. Parameters(record), ("$request", JsonSerializer.Serialize(record.Request, EngineJson.Default.RunRequest))]);
+            tx, [.. Parameters(record), ("$request", JsonSerializer.Serialize(record.Request, EngineJsonWriter.Default.RunRequest))]);
         tx.Commit();
+        KnownRequests[record.Id] = record.Request;
     }
 
     /// <summary>Reads, changes and writes one record in a single transaction, so concurrent updates never interleave.</summary>
@@ -91,7 +93,7 @@ public sealed partial class ContainerStore(StateDatabase db)
                 Image = reader.GetString(2),
                 ImageId = reader.GetString(3),
                 Created = ParseTime(reader.GetString(4)),
-                StoredRequest = reader.GetString(5),
+                StoredRequest = RequestOf(reader.GetString(0), reader.GetString(5)),
                 Status = Enum.Parse<ContainerStatus>(reader.GetString(6), ignoreCase: true),
                 Pid = reader.GetInt32(7),
                 MonitorPid = reader.GetInt32(8),
@@ -106,6 +108,13 @@ public sealed partial class ContainerStore(StateDatabase db)
         }
         return result;
     }
+
+    // A request never changes once inserted: one this process wrote or parsed is not parsed again
+    // (a foreground run inserts, updates and removes its record without ever parsing it).
+    private static readonly ConcurrentDictionary<string, RunRequest> KnownRequests = new();
+
+    private static Func<RunRequest> RequestOf(string id, string json) => () =>
+        KnownRequests.GetOrAdd(id, static (_, json) => JsonSerializer.Deserialize(json, EngineJson.Default.RunRequest)!, json);
 
     // The request never changes after the insert, so updates neither read nor write it.
     private static (string, object?)[] Parameters(ContainerRecord r) =>

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Skiff.Engine.Containers;
+using Skiff.Engine.State;
+using Skiff.Network.Bridge;
+
+namespace Skiff.UnitTests.Engine;
+
+/// <summary>
+/// Requests are written through the generated fast path and read back through metadata: the two
+/// must agree on every property's spelling, or a stored container would come back different.
+/// </summary>
+public sealed class EngineJsonTests
+{
+    private static readonly RunRequest Everything = new()
+    {
+        Image = "busybox", Command = ["sh", "-c", "echo hi"], Entrypoint = ["/bin/env"], Name = "web",
+        Interactive = true, Tty = true, Env = ["A=1"], WorkingDir = "/srv", User = "1000:1000", Hostname = "h",
+        Network = NetworkMode.Bridge, NetworkName = "front", Publish = [new PortBinding("127.0.0.1", 8080, 80, "udp")],
+        Resources = new ResourceLimits { MemoryBytes = 1 << 26, MemorySwapBytes = 1 << 27, Cpus = 1.5m, CpuShares = 512, CpusetCpus = "0", PidsLimit = 64 },
+        CapAdd = ["NET_ADMIN"], CapDrop = ["CHOWN"], Privileged = true, ReadOnlyRootfs = true, NoNewPrivileges = true,
+        CgroupParent = "p", AutoRemove = true, Restart = new RestartPolicy(RestartMode.OnFailure, 3),
+        Log = new LogOptions(1 << 20, 3),
+        Mounts = [new MountRequest { Type = MountType.Volume, Source = "data", Target = "/data", ReadOnly = true, NoCopy = true, Anonymous = true }],
+    };
+
+    [Fact]
+    public void The_fast_writer_spells_a_request_exactly_as_the_metadata_reader_expects()
+    {
+        var fast = JsonSerializer.Serialize(Everything, EngineJsonWriter.Default.RunRequest);
+
+        Assert.Equal(JsonSerializer.Serialize(Everything, EngineJson.Default.RunRequest), fast);
+        var back = JsonSerializer.Deserialize(fast, EngineJson.Default.RunRequest)!;
+        Assert.Equal(JsonSerializer.Serialize(back, EngineJson.Default.RunRequest), fast);
+        Assert.Contains("\"network\":\"Bridge\"", fast);
+    }
+}
