@@ -85,11 +85,18 @@ public sealed class RegistryClient : IDisposable
         return new FetchedManifest(bytes, mediaType, digest);
     }
 
-    /// <summary>Opens the blob for reading; the caller disposes the response. Redirects to storage
-    /// are followed (and drop our Authorization header, as they must).</summary>
-    public HttpResponseMessage GetBlob(string repository, Digest digest)
+    /// <summary>Opens the blob for reading from <paramref name="offset"/> on (a Range request, which a
+    /// registry may ignore and answer with the whole blob); the caller disposes the response. Redirects
+    /// to storage are followed (and drop our Authorization header, as they must).</summary>
+    public HttpResponseMessage GetBlob(string repository, Digest digest, long offset = 0)
     {
-        var response = Send(() => new HttpRequestMessage(HttpMethod.Get, Url($"v2/{repository}/blobs/{digest}")), PullScope(repository));
+        var response = Send(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, Url($"v2/{repository}/blobs/{digest}"));
+            if (offset > 0)
+                request.Headers.Range = new RangeHeaderValue(offset, null);
+            return request;
+        }, PullScope(repository));
         try
         {
             EnsureSuccess(response, $"fetch blob {digest} of {Domain}/{repository}");
@@ -239,9 +246,8 @@ public sealed class RegistryClient : IDisposable
 
 public sealed class RegistryException(string message) : ImageException(message);
 
-/// <summary>Reads at most <c>length</c> bytes of the inner stream and reports the running total. For
-/// downloads the bound is the descriptor's size, so a registry that sends more than it declared
-/// cannot fill the disk; the digest check catches one that sends less or other bytes.</summary>
+/// <summary>Reads at most <c>length</c> bytes of the inner stream and reports the running total: an
+/// upload, or one chunk of it, sends exactly the size it declared.</summary>
 internal sealed class BoundedReadStream(Stream inner, long length, Action<long>? progress, bool leaveOpen) : ForwardReadStream
 {
     private long _read;
