@@ -118,17 +118,25 @@ public sealed class RegistryClient : IDisposable
         return true;
     }
 
-    /// <summary>Uploads a blob: POST opens a session, then either one streamed PUT or PATCH chunks
-    /// and a closing PUT. The registry verifies the digest before it commits.</summary>
-    public void UploadBlob(string repository, Digest digest, long size, Func<Stream> open, Action<long>? progress)
+    /// <summary>Asks the registry to link a blob it holds in <paramref name="fromRepository"/> into
+    /// <paramref name="repository"/> too (a cross-repository mount), so no byte of it is sent. Returns
+    /// null once mounted; otherwise (202: the registry lacks it there, or will not mount) the upload
+    /// session the registry opened instead, for <see cref="UploadBlob"/>.</summary>
+    public Uri? MountBlob(string repository, Digest digest, string fromRepository)
+    {
+        var url = Url($"v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(fromRepository)}");
+        using var response = Send(() => new HttpRequestMessage(HttpMethod.Post, url), $"{PushScope(repository)} {PullScope(fromRepository)}");
+        EnsureSuccess(response, $"mount {digest} from {Domain}/{fromRepository} into {Domain}/{repository}");
+        return response.StatusCode == HttpStatusCode.Created ? null : NextLocation(response);
+    }
+
+    /// <summary>Uploads a blob: POST opens a session (unless <paramref name="session"/> is one already
+    /// open), then either one streamed PUT or PATCH chunks and a closing PUT. The registry verifies
+    /// the digest before it commits.</summary>
+    public void UploadBlob(string repository, Digest digest, long size, Func<Stream> open, Action<long>? progress, Uri? session = null)
     {
         var scope = PushScope(repository);
-        Uri location;
-        using (var start = Send(() => new HttpRequestMessage(HttpMethod.Post, Url($"v2/{repository}/blobs/uploads/")), scope))
-        {
-            EnsureSuccess(start, $"start upload of {digest} to {Domain}/{repository}");
-            location = NextLocation(start);
-        }
+        var location = session ?? StartUpload(repository, digest, scope);
 
         if (_chunkBytes <= 0 || size <= _chunkBytes)
         {
@@ -162,6 +170,13 @@ public sealed class RegistryClient : IDisposable
         }
         using var close = Send(() => new HttpRequestMessage(HttpMethod.Put, WithDigest(location, digest)) { Content = OctetStream(Stream.Null, 0) }, scope);
         EnsureSuccess(close, $"finish upload of {digest} to {Domain}/{repository}");
+    }
+
+    private Uri StartUpload(string repository, Digest digest, string scope)
+    {
+        using var start = Send(() => new HttpRequestMessage(HttpMethod.Post, Url($"v2/{repository}/blobs/uploads/")), scope);
+        EnsureSuccess(start, $"start upload of {digest} to {Domain}/{repository}");
+        return NextLocation(start);
     }
 
     /// <summary>Stores the manifest bytes exactly as given, so its digest is the local one.</summary>
