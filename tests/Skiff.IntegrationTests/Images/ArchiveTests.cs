@@ -1,3 +1,6 @@
+using System.Formats.Tar;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using static Skiff.IntegrationTests.Images.ImageTools;
 using static Skiff.IntegrationTests.Sandbox;
@@ -30,6 +33,50 @@ public sealed class ArchiveTests : IDisposable
         Assert.Equal(id, Must(RunSkiff("images", "-q", "archived/shell:v1")).Stdout.Trim());
         Assert.Equal("ok\n", Must(RunSkiff("run", "--rm", "archived/shell:v1", "echo", "ok")).Stdout);
         Must(RunSkiff("rmi", "archived/shell:v1"));
+    }
+
+    [Fact]
+    public void An_image_of_more_layers_than_a_page_of_absolute_paths_holds_runs_with_all_of_them()
+    {
+        // 50 snapshot paths under the state root take more than the 4096 bytes mount(2) accepts.
+        const int count = 50;
+        var archive = Path.Join(_dir, "layered.tar");
+        var diffIds = new List<string>();
+        using (var output = File.Create(archive))
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var layer = new MemoryStream();
+                using (var layerWriter = new TarWriter(layer, TarEntryFormat.Pax, leaveOpen: true))
+                {
+                    if (i == 0)
+                        layerWriter.WriteEntry("/bin/busybox", "bin/busybox");
+                    layerWriter.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"layer-{i}") { DataStream = new MemoryStream() });
+                    layerWriter.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "top") { DataStream = new MemoryStream(Encoding.ASCII.GetBytes($"{i}\n")) });
+                }
+                diffIds.Add("sha256:" + Convert.ToHexStringLower(SHA256.HashData(layer.ToArray())));
+                layer.Position = 0;
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"{i}/layer.tar") { DataStream = layer });
+            }
+            var config = JsonSerializer.Serialize(new
+            {
+                architecture = "amd64", os = "linux", config = new { Env = new[] { "PATH=/bin" } },
+                rootfs = new { type = "layers", diff_ids = diffIds },
+            });
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "config.json") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(config)) });
+            var manifest = JsonSerializer.Serialize(new[]
+            {
+                new { Config = "config.json", RepoTags = new[] { "layered/tall:v1" }, Layers = Enumerable.Range(0, count).Select(i => $"{i}/layer.tar") },
+            });
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "manifest.json") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(manifest)) });
+        }
+
+        Must(RunSkiff("load", "-i", archive));
+        var run = Must(RunSkiff("run", "--rm", "layered/tall:v1", "/bin/busybox", "sh", "-c", "cat /top; /bin/busybox ls / | /bin/busybox grep -c layer-"));
+
+        Assert.Equal($"{count - 1}\n{count}\n", run.Stdout);
+        Must(RunSkiff("rmi", "layered/tall:v1"));
     }
 
     [Fact]
