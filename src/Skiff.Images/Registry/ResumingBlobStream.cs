@@ -14,7 +14,7 @@ namespace Skiff.Images.Registry;
 internal sealed class ResumingBlobStream(Func<long, HttpResponseMessage> open, long length, Action<long>? progress, string what)
     : ForwardReadStream
 {
-    // Attempts in a row that deliver nothing before the download is given up.
+    // Reads in a row that fail, the one that broke off included, before the download is given up.
     private const int MaxFruitlessAttempts = 3;
     private HttpResponseMessage? _response;
     private Stream? _body;
@@ -48,7 +48,7 @@ internal sealed class ResumingBlobStream(Func<long, HttpResponseMessage> open, l
             CloseBody();
             if (++_fruitless >= MaxFruitlessAttempts)
                 throw new RegistryException(
-                    $"{what}: the download broke off at byte {_position} of {length} and {MaxFruitlessAttempts} attempts to resume it got nothing: {failure.Message}");
+                    $"{what}: the download broke off at byte {_position} of {length}, and {MaxFruitlessAttempts} tries in a row brought nothing more: {failure.Message}");
         }
         return 0;
     }
