@@ -100,7 +100,9 @@ internal sealed class InspectedTarStream(Stream inner) : ForwardReadStream
                 if (size > MaxPaxHeaderBytes)
                     throw new UnsafeLayerEntryException(name,
                         $"PAX extended header of {size} bytes; the limit is {MaxPaxHeaderBytes} bytes (1 MiB)");
-                if (type == 'x')
+                if (type == 'x' && size == 0)
+                    _pendingPax = [];
+                else if (type == 'x')
                 {
                     _pax = new byte[size];
                     _paxFilled = 0;

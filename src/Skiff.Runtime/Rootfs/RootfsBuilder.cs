@@ -1,4 +1,3 @@
-using System.Text;
 using Skiff.Linux;
 using Skiff.Runtime.Spec;
 
@@ -19,7 +18,7 @@ public sealed class RootfsBuilder(ISyscalls sys)
 
         var rootfs = spec.Root.Path;
         if (spec.Linux.Overlay is { } overlay)
-            MountOverlay(rootfs, overlay);
+            OverlayMount.Mount(sys, rootfs, 0, overlay.LowerDirs, overlay.UpperDir, overlay.WorkDir);
         else
             sys.Mount(rootfs, rootfs, null, MountFlags.Bind | MountFlags.Recursive, null); // pivot_root needs a mount point
 
@@ -55,34 +54,6 @@ public sealed class RootfsBuilder(ISyscalls sys)
         if (spec.Root.Readonly)
             sys.Mount(null, "/", null, MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null);
     }
-
-    /// <summary>mount(2) takes at most a page of options, which some 40 absolute snapshot paths fill.
-    /// Past that the overlay is mounted from inside the layers' common directory with names relative
-    /// to it (containerd's way; Docker's short symlinks would need a link farm to keep): 64-hex layer
-    /// names then fit about 60 layers in the page.</summary>
-    private void MountOverlay(string rootfs, OverlaySpec overlay)
-    {
-        var data = OverlayData(overlay);
-        if (Encoding.UTF8.GetByteCount(data) < Environment.SystemPageSize)
-        {
-            sys.Mount("overlay", rootfs, "overlay", 0, data);
-            return;
-        }
-        if (overlay.LowerDirs.Select(Path.GetDirectoryName).Distinct().ToList() is not [{ } parent])
-            throw TooManyLayers(overlay);
-        var relative = OverlayData(overlay with { LowerDirs = [.. overlay.LowerDirs.Select(d => Path.GetFileName(d))] });
-        if (Encoding.UTF8.GetByteCount(relative) >= Environment.SystemPageSize)
-            throw TooManyLayers(overlay);
-        sys.Chdir(parent);
-        sys.Mount("overlay", rootfs, "overlay", 0, relative);
-    }
-
-    private static ContainerStartException TooManyLayers(OverlaySpec overlay) =>
-        new(125, $"the image has {overlay.LowerDirs.Count} layers, more than overlayfs's mount options can name in one page ({Environment.SystemPageSize} bytes)");
-
-    internal static string OverlayData(OverlaySpec overlay) =>
-        // overlayfs lists the uppermost lower layer first; the spec lists layers bottom-up, as images do.
-        $"lowerdir={string.Join(':', Enumerable.Reverse(overlay.LowerDirs))},upperdir={overlay.UpperDir},workdir={overlay.WorkDir}";
 
     private void MountOne(string rootfs, MountSpec m)
     {

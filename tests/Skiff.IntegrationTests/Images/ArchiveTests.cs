@@ -36,7 +36,7 @@ public sealed class ArchiveTests : IDisposable
     }
 
     [Fact]
-    public void An_image_of_more_layers_than_a_page_of_absolute_paths_holds_runs_with_all_of_them()
+    public void An_image_of_more_layers_than_a_page_of_absolute_paths_holds_runs_and_fills_a_volume_with_all_of_them()
     {
         // 50 snapshot paths under the state root take more than the 4096 bytes mount(2) accepts.
         const int count = 50;
@@ -53,6 +53,7 @@ public sealed class ArchiveTests : IDisposable
                     if (i == 0)
                         layerWriter.WriteEntry("/bin/busybox", "bin/busybox");
                     layerWriter.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"layer-{i}") { DataStream = new MemoryStream() });
+                    layerWriter.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"data/from-{i}") { DataStream = new MemoryStream() });
                     layerWriter.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "top") { DataStream = new MemoryStream(Encoding.ASCII.GetBytes($"{i}\n")) });
                 }
                 diffIds.Add("sha256:" + Convert.ToHexStringLower(SHA256.HashData(layer.ToArray())));
@@ -73,9 +74,13 @@ public sealed class ArchiveTests : IDisposable
         }
 
         Must(RunSkiff("load", "-i", archive));
-        var run = Must(RunSkiff("run", "--rm", "layered/tall:v1", "/bin/busybox", "sh", "-c", "cat /top; /bin/busybox ls / | /bin/busybox grep -c layer-"));
+        // A new volume is filled from the image's merged layers, through an overlay of its own.
+        var volume = $"tall-{Guid.NewGuid():N}"[..16];
+        var run = Must(RunSkiff("run", "--rm", "-v", $"{volume}:/data", "layered/tall:v1", "/bin/busybox", "sh", "-c",
+            "cat /top; /bin/busybox ls / | /bin/busybox grep -c layer-; /bin/busybox ls /data | /bin/busybox grep -c from-"));
 
-        Assert.Equal($"{count - 1}\n{count}\n", run.Stdout);
+        Assert.Equal($"{count - 1}\n{count}\n{count}\n", run.Stdout);
+        Must(RunSkiff("volume", "rm", volume));
         Must(RunSkiff("rmi", "layered/tall:v1"));
     }
 

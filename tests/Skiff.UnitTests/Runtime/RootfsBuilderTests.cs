@@ -141,7 +141,7 @@ public sealed class RootfsBuilderTests : IDisposable
     public void Overlay_data_for_a_single_layer_image()
     {
         Assert.Equal("lowerdir=/l/0,upperdir=/b/upper,workdir=/b/work",
-            RootfsBuilder.OverlayData(new OverlaySpec(["/l/0"], "/b/upper", "/b/work")));
+            OverlayMount.Data(["/l/0"], "/b/upper", "/b/work"));
     }
 
     [Fact]
