@@ -1,6 +1,3 @@
-using System.Formats.Tar;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using static Skiff.IntegrationTests.Images.ImageTools;
 using static Skiff.IntegrationTests.Sandbox;
@@ -41,37 +38,10 @@ public sealed class ArchiveTests : IDisposable
         // 50 snapshot paths under the state root take more than the 4096 bytes mount(2) accepts.
         const int count = 50;
         var archive = Path.Join(_dir, "layered.tar");
-        var diffIds = new List<string>();
-        using (var output = File.Create(archive))
-        using (var writer = new TarWriter(output, TarEntryFormat.Pax))
+        DockerArchiveBuilder.Write(archive, "layered/tall:v1", [.. Enumerable.Range(0, count).Select(i => new[]
         {
-            for (var i = 0; i < count; i++)
-            {
-                var layer = new MemoryStream();
-                using (var layerWriter = new TarWriter(layer, TarEntryFormat.Pax, leaveOpen: true))
-                {
-                    if (i == 0)
-                        layerWriter.WriteEntry("/bin/busybox", "bin/busybox");
-                    layerWriter.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"layer-{i}") { DataStream = new MemoryStream() });
-                    layerWriter.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"data/from-{i}") { DataStream = new MemoryStream() });
-                    layerWriter.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "top") { DataStream = new MemoryStream(Encoding.ASCII.GetBytes($"{i}\n")) });
-                }
-                diffIds.Add("sha256:" + Convert.ToHexStringLower(SHA256.HashData(layer.ToArray())));
-                layer.Position = 0;
-                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"{i}/layer.tar") { DataStream = layer });
-            }
-            var config = JsonSerializer.Serialize(new
-            {
-                architecture = "amd64", os = "linux", config = new { Env = new[] { "PATH=/bin" } },
-                rootfs = new { type = "layers", diff_ids = diffIds },
-            });
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "config.json") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(config)) });
-            var manifest = JsonSerializer.Serialize(new[]
-            {
-                new { Config = "config.json", RepoTags = new[] { "layered/tall:v1" }, Layers = Enumerable.Range(0, count).Select(i => $"{i}/layer.tar") },
-            });
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "manifest.json") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(manifest)) });
-        }
+            DockerArchiveBuilder.File($"layer-{i}"), DockerArchiveBuilder.File($"data/from-{i}"), DockerArchiveBuilder.File("top", $"{i}\n"),
+        })]);
 
         Must(RunSkiff("load", "-i", archive));
         // A new volume is filled from the image's merged layers, through an overlay of its own.
@@ -82,6 +52,24 @@ public sealed class ArchiveTests : IDisposable
         Assert.Equal($"{count - 1}\n{count}\n{count}\n", run.Stdout);
         Must(RunSkiff("volume", "rm", volume));
         Must(RunSkiff("rmi", "layered/tall:v1"));
+    }
+
+    [Fact]
+    public void Whiteouts_and_opaque_directories_hide_what_lower_layers_hold_in_the_running_container()
+    {
+        var archive = Path.Join(_dir, "whiteouts.tar");
+        DockerArchiveBuilder.Write(archive, "layered/whiteouts:v1",
+        [
+            [DockerArchiveBuilder.File("srv/motd", "old"), DockerArchiveBuilder.File("srv/keep", "kept"), DockerArchiveBuilder.File("cache/stale", "x")],
+            [DockerArchiveBuilder.File("srv/.wh.motd"), DockerArchiveBuilder.File("cache/.wh..wh..opq"), DockerArchiveBuilder.File("cache/fresh", "y")],
+        ]);
+
+        Must(RunSkiff("load", "-i", archive));
+        var run = Must(RunSkiff("run", "--rm", "layered/whiteouts:v1", "/bin/busybox", "sh", "-c",
+            "/bin/busybox ls /srv; /bin/busybox ls /cache; /bin/busybox find /srv /cache -name '.wh*' | /bin/busybox wc -l"));
+
+        Assert.Equal("keep\nfresh\n0\n", run.Stdout);
+        Must(RunSkiff("rmi", "layered/whiteouts:v1"));
     }
 
     [Fact]
