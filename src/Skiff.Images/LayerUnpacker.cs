@@ -1,20 +1,23 @@
 using System.Formats.Tar;
+using System.Text;
 
 namespace Skiff.Images;
 
 /// <summary>Extracts one layer tar into a directory that becomes an overlay lower dir. Everything the
-/// tar describes is kept (modes, owners, mtimes, symlinks, hard links, device nodes) and OCI whiteouts
-/// become overlay whiteouts. A member that would land outside the target (absolute path, "..",
-/// a path through a symlink, a hard link to outside) stops the unpack with
-/// <see cref="UnsafeLayerEntryException"/> before anything is written for it.</summary>
+/// tar describes is kept (modes, owners, mtimes, xattrs, symlinks, hard links, device nodes) and OCI
+/// whiteouts become overlay whiteouts. A member that would land outside the target (absolute path,
+/// "..", a path through a symlink, a hard link to outside), an oversized header or name, or
+/// overlayfs's own xattrs stop the unpack with <see cref="UnsafeLayerEntryException"/> before
+/// anything is written for that member.</summary>
 public static class LayerUnpacker
 {
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueWhiteout = ".wh..wh..opq";
     private const string OverlayOpaqueXattr = "trusted.overlay.opaque";
 
-    /// <param name="applyOwnership">lchown every member to the tar's uid/gid. Only root may; rootless
-    /// callers pass false and get files owned by themselves.</param>
+    /// <param name="applyOwnership">lchown every member to the tar's uid/gid and set its trusted.* and
+    /// security.* xattrs. Only root may; rootless callers pass false and get files owned by themselves,
+    /// without those xattrs.</param>
     public static void Unpack(Stream tar, string target, bool applyOwnership)
     {
         target = Path.GetFullPath(target);
@@ -23,109 +26,177 @@ public static class LayerUnpacker
         // read-only directory could refuse them.
         var directories = new List<(string Path, TarEntry Entry)>();
 
-        using var reader = new TarReader(tar, leaveOpen: true);
-        while (reader.GetNextEntry() is { } entry)
+        using var inspected = new InspectedTarStream(tar);
+        using var reader = new TarReader(inspected, leaveOpen: true);
+        string? previous = null;
+        while (NextEntry(reader, previous) is { } entry)
         {
+            previous = entry.Name;
             if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
                 continue;
-            var parts = SplitMemberName(entry.Name, entry.Name);
-            if (parts.Length == 0)
+            if (entry.Length != inspected.CurrentLength)
+                throw new UnsafeLayerEntryException(entry.Name, "its headers disagree about its size");
+            try
             {
-                // "./" describes the layer root itself.
-                if (entry.EntryType is TarEntryType.Directory)
-                {
-                    ApplyOwner(target, entry, applyOwnership);
-                    directories.Add((target, entry));
-                }
-                continue;
+                if (UnpackMember(entry, inspected.CurrentXattrs, target, applyOwnership) is { } directory)
+                    directories.Add((directory, entry));
             }
-
-            var name = parts[^1];
-            var parent = EnsureParentDirectories(target, parts, entry.Name);
-
-            if (name == OpaqueWhiteout)
+            catch (IOException e)
             {
-                LibC.Lsetxattr(parent, OverlayOpaqueXattr, "y"u8);
-                continue;
+                throw new LayerMemberException(entry.Name, e.Message);
             }
-            if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
-            {
-                var hidden = name[WhiteoutPrefix.Length..];
-                // Other ".wh..wh." names are AUFS bookkeeping with no overlay meaning.
-                if (hidden.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
-                    continue;
-                if (hidden is "" or "." or "..")
-                    throw new UnsafeLayerEntryException(entry.Name, "whiteout of an invalid name");
-                var whiteout = Path.Combine(parent, hidden);
-                RemoveExisting(whiteout);
-                // Overlayfs's whiteout is a 0:0 character device owned by root.
-                LibC.Mknod(whiteout, LibC.SIfChr, 0, 0);
-                continue;
-            }
-
-            var path = Path.Combine(parent, name);
-            switch (entry.EntryType)
-            {
-                case TarEntryType.Directory:
-                    if (Classify(path) != Kind.Directory)
-                    {
-                        RemoveExisting(path);
-                        Directory.CreateDirectory(path);
-                    }
-                    ApplyOwner(path, entry, applyOwnership);
-                    directories.Add((path, entry));
-                    continue;
-
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                    RemoveExisting(path);
-                    // CreateNew is O_CREAT|O_EXCL: it never follows whatever might sit at the name.
-                    using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
-                        entry.DataStream?.CopyTo(file, 1 << 20);
-                    break;
-
-                case TarEntryType.SymbolicLink:
-                    RemoveExisting(path);
-                    File.CreateSymbolicLink(path, entry.LinkName);
-                    break;
-
-                case TarEntryType.HardLink:
-                    var existing = ResolveHardLinkTarget(target, entry);
-                    RemoveExisting(path);
-                    LibC.Link(existing, path);
-                    // A hard link shares the inode: its owner, mode and mtime are the target's.
-                    continue;
-
-                case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
-                    RemoveExisting(path);
-                    var type = entry.EntryType switch
-                    {
-                        TarEntryType.CharacterDevice => LibC.SIfChr,
-                        TarEntryType.BlockDevice => LibC.SIfBlk,
-                        _ => LibC.SIfIfo,
-                    };
-                    var (major, minor) = entry is PosixTarEntry posix ? (posix.DeviceMajor, posix.DeviceMinor) : (0, 0);
-                    LibC.Mknod(path, type | (uint)entry.Mode, major, minor);
-                    break;
-
-                default:
-                    throw new UnsafeLayerEntryException(entry.Name, $"unsupported tar entry type {entry.EntryType}");
-            }
-
-            ApplyOwner(path, entry, applyOwnership);
-            // chown clears set-id bits, so the mode goes after it; symlinks have no mode of their own.
-            if (entry.EntryType is not TarEntryType.SymbolicLink)
-                File.SetUnixFileMode(path, entry.Mode);
-            LibC.SetTimesNoFollow(path, entry.ModificationTime);
         }
 
         // Tar layers may end with padding after the end-of-archive blocks; the caller's digest covers it.
-        tar.CopyTo(Stream.Null);
+        inspected.CopyTo(Stream.Null);
 
         for (var i = directories.Count - 1; i >= 0; i--)
         {
             var (path, entry) = directories[i];
             File.SetUnixFileMode(path, entry.Mode);
             LibC.SetTimesNoFollow(path, entry.ModificationTime);
+        }
+    }
+
+    /// <summary>The reader's own complaints about a malformed archive, said with where it went wrong.</summary>
+    private static TarEntry? NextEntry(TarReader reader, string? previous)
+    {
+        try
+        {
+            return reader.GetNextEntry();
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new LayerMemberException(previous is null ? "(first member)" : $"(the one after '{previous}')", $"malformed tar: {e.Message}");
+        }
+    }
+
+    /// <summary>Writes one member; returns its path when it is a directory whose mode and times are
+    /// still to be set.</summary>
+    private static string? UnpackMember(TarEntry entry, IReadOnlyDictionary<string, byte[]> xattrs, string target, bool privileged)
+    {
+        RefuseLongName(entry.Name, entry.Name);
+        if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
+            RefuseLongName(entry.LinkName, entry.Name);
+        var parts = SplitMemberName(entry.Name, entry.Name);
+        if (parts.Length == 0)
+        {
+            // "./" describes the layer root itself.
+            if (entry.EntryType is not TarEntryType.Directory)
+                return null;
+            ApplyOwner(target, entry, privileged);
+            ApplyXattrs(target, entry.Name, xattrs, privileged);
+            return target;
+        }
+
+        var name = parts[^1];
+        var parent = EnsureParentDirectories(target, parts, entry.Name);
+
+        if (name == OpaqueWhiteout)
+        {
+            LibC.Lsetxattr(parent, OverlayOpaqueXattr, "y"u8);
+            return null;
+        }
+        if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+        {
+            var hidden = name[WhiteoutPrefix.Length..];
+            // Other ".wh..wh." names are AUFS bookkeeping with no overlay meaning.
+            if (hidden.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+                return null;
+            if (hidden is "" or "." or "..")
+                throw new UnsafeLayerEntryException(entry.Name, "whiteout of an invalid name");
+            var whiteout = Path.Combine(parent, hidden);
+            RemoveExisting(whiteout);
+            // Overlayfs's whiteout is a 0:0 character device owned by root.
+            LibC.Mknod(whiteout, LibC.SIfChr, 0, 0);
+            return null;
+        }
+
+        var path = Path.Combine(parent, name);
+        switch (entry.EntryType)
+        {
+            case TarEntryType.Directory:
+                if (Classify(path) != Kind.Directory)
+                {
+                    RemoveExisting(path);
+                    Directory.CreateDirectory(path);
+                }
+                ApplyOwner(path, entry, privileged);
+                ApplyXattrs(path, entry.Name, xattrs, privileged);
+                return path;
+
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                RemoveExisting(path);
+                // CreateNew is O_CREAT|O_EXCL: it never follows whatever might sit at the name.
+                using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+                    entry.DataStream?.CopyTo(file, 1 << 20);
+                break;
+
+            case TarEntryType.SymbolicLink:
+                RemoveExisting(path);
+                File.CreateSymbolicLink(path, entry.LinkName);
+                break;
+
+            case TarEntryType.HardLink:
+                var existing = ResolveHardLinkTarget(target, entry);
+                RemoveExisting(path);
+                LibC.Link(existing, path);
+                // A hard link shares the inode: its owner, mode, xattrs and mtime are the target's.
+                return null;
+
+            case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
+                RemoveExisting(path);
+                var type = entry.EntryType switch
+                {
+                    TarEntryType.CharacterDevice => LibC.SIfChr,
+                    TarEntryType.BlockDevice => LibC.SIfBlk,
+                    _ => LibC.SIfIfo,
+                };
+                var (major, minor) = entry is PosixTarEntry posix ? (posix.DeviceMajor, posix.DeviceMinor) : (0, 0);
+                LibC.Mknod(path, type | (uint)entry.Mode, major, minor);
+                break;
+
+            default:
+                throw new UnsafeLayerEntryException(entry.Name, $"unsupported tar entry type {entry.EntryType}");
+        }
+
+        ApplyOwner(path, entry, privileged);
+        // chown clears set-id bits, so the mode goes after it; symlinks have no mode of their own.
+        if (entry.EntryType is not TarEntryType.SymbolicLink)
+            File.SetUnixFileMode(path, entry.Mode);
+        // chown also drops security.capability, so xattrs follow it.
+        ApplyXattrs(path, entry.Name, xattrs, privileged);
+        LibC.SetTimesNoFollow(path, entry.ModificationTime);
+        return null;
+    }
+
+    private static void RefuseLongName(string name, string member)
+    {
+        if (Encoding.UTF8.GetByteCount(name) >= InspectedTarStream.PathMax)
+            throw new UnsafeLayerEntryException(member.Length > 200 ? member[..200] + "…" : member,
+                $"a name of {Encoding.UTF8.GetByteCount(name)} bytes; paths are limited to PATH_MAX ({InspectedTarStream.PathMax} bytes)");
+    }
+
+    /// <summary>Sets the member's SCHILY.xattr.* records. Overlayfs's own xattrs are refused: a layer
+    /// that carried them could redirect lookups or fake opacity in the container's overlay, and
+    /// opaque directories and whiteouts have their .wh. forms. Without privilege the trusted.* and
+    /// security.* namespaces are left out, as ownership is.</summary>
+    private static void ApplyXattrs(string path, string member, IReadOnlyDictionary<string, byte[]> xattrs, bool privileged)
+    {
+        foreach (var (name, value) in xattrs)
+        {
+            if (name.StartsWith("trusted.overlay.", StringComparison.Ordinal) || name.StartsWith("user.overlay.", StringComparison.Ordinal))
+                throw new UnsafeLayerEntryException(member, $"xattr '{name}' is overlayfs metadata, which a layer may not set");
+            if (!privileged && (name.StartsWith("trusted.", StringComparison.Ordinal) || name.StartsWith("security.", StringComparison.Ordinal)))
+                continue;
+            try
+            {
+                LibC.Lsetxattr(path, name, value);
+            }
+            catch (IOException e)
+            {
+                throw new LayerMemberException(member, $"the kernel refused its xattr '{name}' ({value.Length} bytes): {e.Message}");
+            }
         }
     }
 
@@ -229,4 +300,11 @@ public sealed class UnsafeLayerEntryException(string member, string reason)
 {
     public string Member { get; } = member;
     public string Reason { get; } = reason;
+}
+
+/// <summary>A member the kernel or the tar format would not let us write faithfully.</summary>
+public sealed class LayerMemberException(string member, string reason)
+    : ImageException($"cannot unpack layer member '{member}': {reason}")
+{
+    public string Member { get; } = member;
 }

@@ -52,6 +52,7 @@ internal sealed class TransferDisplay(string transferring, string complete) : ID
     {
         TransferStatus.Waiting => "Waiting",
         TransferStatus.AlreadyExists => "Already exists",
+        TransferStatus.Mounted => $"Mounted from {p.MountedFrom}",
         TransferStatus.Transferring when withBar => $"{transferring} {Bar(p)} {HumanSizes.Decimal(p.Current)}/{HumanSizes.Decimal(p.Total)}",
         TransferStatus.Transferring => transferring,
         TransferStatus.Extracting => "Extracting",

@@ -31,7 +31,8 @@ internal static class VolumeCopyUp
                 Namespaces.Unshare(NamespaceKind.Mount);
                 var sys = LinuxSyscalls.Instance;
                 sys.Mount(null, "/", null, MountFlags.Private | MountFlags.Recursive, null);
-                sys.Mount("overlay", merged, "overlay", MountFlags.ReadOnly, $"lowerdir={string.Join(':', layerDirs.Reverse())}");
+                // The mount namespace came with a working directory of this thread's own, which OverlayMount may change.
+                OverlayMount.Mount(sys, merged, MountFlags.ReadOnly, layerDirs, null, null);
                 Copy(merged, target, volumeDir);
             }
             catch (Exception e)

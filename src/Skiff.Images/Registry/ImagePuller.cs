@@ -82,11 +82,10 @@ public sealed class ImagePuller(ImageStore store, RegistryOptions options)
             progress?.Invoke(new TransferProgress(blob.Digest, TransferStatus.AlreadyExists, blob.Size, blob.Size));
             return false;
         }
-        using var response = client.GetBlob(repository, blob.Digest);
-        using var body = response.Content.ReadAsStream();
-        using var bounded = new BoundedReadStream(body, blob.Size,
-            read => progress?.Invoke(new TransferProgress(blob.Digest, TransferStatus.Transferring, read, blob.Size)), leaveOpen: true);
-        store.Content.Write(bounded, blob.Digest);
+        using var body = new ResumingBlobStream(offset => client.GetBlob(repository, blob.Digest, offset), blob.Size,
+            read => progress?.Invoke(new TransferProgress(blob.Digest, TransferStatus.Transferring, read, blob.Size)),
+            $"blob {blob.Digest} of {client.Domain}/{repository}");
+        store.Content.Write(body, blob.Digest);
         return true;
     }
 }

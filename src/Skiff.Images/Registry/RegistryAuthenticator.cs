@@ -19,7 +19,8 @@ internal sealed class RegistryAuthenticator(HttpClient http, string domain, Regi
             return _byScope.GetValueOrDefault(scope);
     }
 
-    /// <param name="scope">"repository:NAME:pull" or "repository:NAME:pull,push".</param>
+    /// <param name="scope">"repository:NAME:pull" or "repository:NAME:pull,push", or several such
+    /// separated by spaces.</param>
     public AuthenticationHeaderValue Authorize(HttpResponseMessage unauthorized, string scope)
     {
         var challenge = unauthorized.Headers.WwwAuthenticate.FirstOrDefault()
@@ -48,8 +49,9 @@ internal sealed class RegistryAuthenticator(HttpClient http, string domain, Regi
         var query = new List<string>();
         if (challenge.TryGetValue("service", out var service))
             query.Add("service=" + Uri.EscapeDataString(service));
-        if (scope.Length > 0)
-            query.Add("scope=" + Uri.EscapeDataString(scope));
+        // A cross-repository mount needs two: push on the target, pull on the source.
+        foreach (var one in scope.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            query.Add("scope=" + Uri.EscapeDataString(one));
         var builder = new UriBuilder(realmUri) { Query = string.Join('&', (realmUri.Query.TrimStart('?') is { Length: > 0 } q ? [q] : Array.Empty<string>()).Concat(query)) };
         using var request = new HttpRequestMessage(HttpMethod.Get, builder.Uri);
         request.Headers.Authorization = BasicHeader();

@@ -85,11 +85,18 @@ public sealed class RegistryClient : IDisposable
         return new FetchedManifest(bytes, mediaType, digest);
     }
 
-    /// <summary>Opens the blob for reading; the caller disposes the response. Redirects to storage
-    /// are followed (and drop our Authorization header, as they must).</summary>
-    public HttpResponseMessage GetBlob(string repository, Digest digest)
+    /// <summary>Opens the blob for reading from <paramref name="offset"/> on (a Range request, which a
+    /// registry may ignore and answer with the whole blob); the caller disposes the response. Redirects
+    /// to storage are followed (and drop our Authorization header, as they must).</summary>
+    public HttpResponseMessage GetBlob(string repository, Digest digest, long offset = 0)
     {
-        var response = Send(() => new HttpRequestMessage(HttpMethod.Get, Url($"v2/{repository}/blobs/{digest}")), PullScope(repository));
+        var response = Send(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, Url($"v2/{repository}/blobs/{digest}"));
+            if (offset > 0)
+                request.Headers.Range = new RangeHeaderValue(offset, null);
+            return request;
+        }, PullScope(repository));
         try
         {
             EnsureSuccess(response, $"fetch blob {digest} of {Domain}/{repository}");
@@ -111,17 +118,25 @@ public sealed class RegistryClient : IDisposable
         return true;
     }
 
-    /// <summary>Uploads a blob: POST opens a session, then either one streamed PUT or PATCH chunks
-    /// and a closing PUT. The registry verifies the digest before it commits.</summary>
-    public void UploadBlob(string repository, Digest digest, long size, Func<Stream> open, Action<long>? progress)
+    /// <summary>Asks the registry to link a blob it holds in <paramref name="fromRepository"/> into
+    /// <paramref name="repository"/> too (a cross-repository mount), so no byte of it is sent. Returns
+    /// null once mounted; otherwise (202: the registry lacks it there, or will not mount) the upload
+    /// session the registry opened instead, for <see cref="UploadBlob"/>.</summary>
+    public Uri? MountBlob(string repository, Digest digest, string fromRepository)
+    {
+        var url = Url($"v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(fromRepository)}");
+        using var response = Send(() => new HttpRequestMessage(HttpMethod.Post, url), $"{PushScope(repository)} {PullScope(fromRepository)}");
+        EnsureSuccess(response, $"mount {digest} from {Domain}/{fromRepository} into {Domain}/{repository}");
+        return response.StatusCode == HttpStatusCode.Created ? null : NextLocation(response);
+    }
+
+    /// <summary>Uploads a blob: POST opens a session (unless <paramref name="session"/> is one already
+    /// open), then either one streamed PUT or PATCH chunks and a closing PUT. The registry verifies
+    /// the digest before it commits.</summary>
+    public void UploadBlob(string repository, Digest digest, long size, Func<Stream> open, Action<long>? progress, Uri? session = null)
     {
         var scope = PushScope(repository);
-        Uri location;
-        using (var start = Send(() => new HttpRequestMessage(HttpMethod.Post, Url($"v2/{repository}/blobs/uploads/")), scope))
-        {
-            EnsureSuccess(start, $"start upload of {digest} to {Domain}/{repository}");
-            location = NextLocation(start);
-        }
+        var location = session ?? StartUpload(repository, digest, scope);
 
         if (_chunkBytes <= 0 || size <= _chunkBytes)
         {
@@ -155,6 +170,13 @@ public sealed class RegistryClient : IDisposable
         }
         using var close = Send(() => new HttpRequestMessage(HttpMethod.Put, WithDigest(location, digest)) { Content = OctetStream(Stream.Null, 0) }, scope);
         EnsureSuccess(close, $"finish upload of {digest} to {Domain}/{repository}");
+    }
+
+    private Uri StartUpload(string repository, Digest digest, string scope)
+    {
+        using var start = Send(() => new HttpRequestMessage(HttpMethod.Post, Url($"v2/{repository}/blobs/uploads/")), scope);
+        EnsureSuccess(start, $"start upload of {digest} to {Domain}/{repository}");
+        return NextLocation(start);
     }
 
     /// <summary>Stores the manifest bytes exactly as given, so its digest is the local one.</summary>
@@ -239,9 +261,8 @@ public sealed class RegistryClient : IDisposable
 
 public sealed class RegistryException(string message) : ImageException(message);
 
-/// <summary>Reads at most <c>length</c> bytes of the inner stream and reports the running total. For
-/// downloads the bound is the descriptor's size, so a registry that sends more than it declared
-/// cannot fill the disk; the digest check catches one that sends less or other bytes.</summary>
+/// <summary>Reads at most <c>length</c> bytes of the inner stream and reports the running total: an
+/// upload, or one chunk of it, sends exactly the size it declared.</summary>
 internal sealed class BoundedReadStream(Stream inner, long length, Action<long>? progress, bool leaveOpen) : ForwardReadStream
 {
     private long _read;

@@ -18,7 +18,7 @@ public sealed class RootfsBuilder(ISyscalls sys)
 
         var rootfs = spec.Root.Path;
         if (spec.Linux.Overlay is { } overlay)
-            sys.Mount("overlay", rootfs, "overlay", 0, OverlayData(overlay));
+            OverlayMount.Mount(sys, rootfs, 0, overlay.LowerDirs, overlay.UpperDir, overlay.WorkDir);
         else
             sys.Mount(rootfs, rootfs, null, MountFlags.Bind | MountFlags.Recursive, null); // pivot_root needs a mount point
 
@@ -54,10 +54,6 @@ public sealed class RootfsBuilder(ISyscalls sys)
         if (spec.Root.Readonly)
             sys.Mount(null, "/", null, MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null);
     }
-
-    internal static string OverlayData(OverlaySpec overlay) =>
-        // overlayfs lists the uppermost lower layer first; the spec lists layers bottom-up, as images do.
-        $"lowerdir={string.Join(':', Enumerable.Reverse(overlay.LowerDirs))},upperdir={overlay.UpperDir},workdir={overlay.WorkDir}";
 
     private void MountOne(string rootfs, MountSpec m)
     {

@@ -33,6 +33,46 @@ public sealed class ArchiveTests : IDisposable
     }
 
     [Fact]
+    public void An_image_of_more_layers_than_a_page_of_absolute_paths_holds_runs_and_fills_a_volume_with_all_of_them()
+    {
+        // 50 snapshot paths under the state root take more than the 4096 bytes mount(2) accepts.
+        const int count = 50;
+        var archive = Path.Join(_dir, "layered.tar");
+        DockerArchiveBuilder.Write(archive, "layered/tall:v1", [.. Enumerable.Range(0, count).Select(i => new[]
+        {
+            DockerArchiveBuilder.File($"layer-{i}"), DockerArchiveBuilder.File($"data/from-{i}"), DockerArchiveBuilder.File("top", $"{i}\n"),
+        })]);
+
+        Must(RunSkiff("load", "-i", archive));
+        // A new volume is filled from the image's merged layers, through an overlay of its own.
+        var volume = $"tall-{Guid.NewGuid():N}"[..16];
+        var run = Must(RunSkiff("run", "--rm", "-v", $"{volume}:/data", "layered/tall:v1", "/bin/busybox", "sh", "-c",
+            "cat /top; /bin/busybox ls / | /bin/busybox grep -c layer-; /bin/busybox ls /data | /bin/busybox grep -c from-"));
+
+        Assert.Equal($"{count - 1}\n{count}\n{count}\n", run.Stdout);
+        Must(RunSkiff("volume", "rm", volume));
+        Must(RunSkiff("rmi", "layered/tall:v1"));
+    }
+
+    [Fact]
+    public void Whiteouts_and_opaque_directories_hide_what_lower_layers_hold_in_the_running_container()
+    {
+        var archive = Path.Join(_dir, "whiteouts.tar");
+        DockerArchiveBuilder.Write(archive, "layered/whiteouts:v1",
+        [
+            [DockerArchiveBuilder.File("srv/motd", "old"), DockerArchiveBuilder.File("srv/keep", "kept"), DockerArchiveBuilder.File("cache/stale", "x")],
+            [DockerArchiveBuilder.File("srv/.wh.motd"), DockerArchiveBuilder.File("cache/.wh..wh..opq"), DockerArchiveBuilder.File("cache/fresh", "y")],
+        ]);
+
+        Must(RunSkiff("load", "-i", archive));
+        var run = Must(RunSkiff("run", "--rm", "layered/whiteouts:v1", "/bin/busybox", "sh", "-c",
+            "/bin/busybox ls /srv; /bin/busybox ls /cache; /bin/busybox find /srv /cache -name '.wh*' | /bin/busybox wc -l"));
+
+        Assert.Equal("keep\nfresh\n0\n", run.Stdout);
+        Must(RunSkiff("rmi", "layered/whiteouts:v1"));
+    }
+
+    [Fact]
     public void A_docker_archive_written_by_skopeo_loads_and_runs()
     {
         using var registry = new LocalRegistry();

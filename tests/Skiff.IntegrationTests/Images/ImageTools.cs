@@ -3,9 +3,10 @@ namespace Skiff.IntegrationTests.Images;
 /// <summary>Images made by tools independent of Skiff, so a round trip cannot hide a shared mistake.</summary>
 public static class ImageTools
 {
-    /// <summary>An OCI layout made by umoci holding a busybox root filesystem plus /greeting, pushed by
-    /// skopeo to <paramref name="destination"/> ("127.0.0.1:PORT/name:tag").</summary>
-    public static void PushUmociImage(string destination, string greeting, params string[] skopeoArgs)
+    /// <summary>An OCI layout made by umoci holding a busybox root filesystem plus /greeting (and
+    /// /payload, a copy of <paramref name="payloadFile"/>, when given), pushed by skopeo to
+    /// <paramref name="destination"/> ("127.0.0.1:PORT/name:tag").</summary>
+    public static void PushUmociImage(string destination, string greeting, string? payloadFile = null)
     {
         var dir = Path.Join(Path.GetTempPath(), $"skiff-umoci-{Guid.NewGuid():N}");
         try
@@ -15,9 +16,9 @@ public static class ImageTools
             Must(Sandbox.Sh(
                 $"set -e; cd {dir}; umoci init --layout oci; umoci new --image oci:v1; umoci unpack --image oci:v1 bundle >/dev/null; " +
                 "mkdir -p bundle/rootfs/bin; cp /bin/busybox bundle/rootfs/bin/busybox; ln -s busybox bundle/rootfs/bin/sh; " +
-                $"printf '%s\\n' '{greeting}' > bundle/rootfs/greeting; umoci repack --image oci:v1 bundle; " +
+                $"printf '%s\\n' '{greeting}' > bundle/rootfs/greeting; {(payloadFile is null ? "" : $"cp {payloadFile} bundle/rootfs/payload; ")}umoci repack --image oci:v1 bundle; " +
                 "umoci config --image oci:v1 --config.cmd /bin/sh --config.env PATH=/bin"));
-            Must(Sandbox.Run("skopeo", ["copy", "--dest-tls-verify=false", .. skopeoArgs, $"oci:{dir}/oci:v1", $"docker://{destination}"]));
+            Must(Sandbox.Run("skopeo", ["copy", "--dest-tls-verify=false", $"oci:{dir}/oci:v1", $"docker://{destination}"]));
         }
         finally
         {

@@ -57,6 +57,56 @@ public sealed class RegistryTests
     }
 
     [Fact]
+    public void A_second_repository_of_the_same_registry_gets_the_blobs_mounted_not_uploaded()
+    {
+        using var registry = new LocalRegistry();
+        var first = $"{registry.Host}/skiff/first:v1";
+        var second = $"{registry.Host}/skiff/second:v1";
+        Must(RunSkiff("tag", "busybox", first));
+        Must(RunSkiff("tag", "busybox", second));
+
+        var upload = Must(RunSkiff("push", first)).Stderr;
+        Assert.Equal(2, Lines(upload, ": Pushed").Length); // the config and the one layer
+        var mount = Must(RunSkiff("push", second)).Stderr;
+
+        Assert.Equal(2, Lines(mount, ": Mounted from skiff/first").Length);
+        Assert.Empty(Lines(mount, ": Pushing"));
+        Assert.Empty(Lines(mount, ": Pushed"));
+        var inspect = Must(Run("skopeo", ["inspect", "--tls-verify=false", $"docker://{second}"]));
+        Assert.Single(JsonDocument.Parse(inspect.Stdout).RootElement.GetProperty("Layers").EnumerateArray());
+        Must(RunSkiff("rmi", first, second));
+    }
+
+    [Fact]
+    public void A_mount_from_a_repository_that_lacks_the_blob_falls_back_to_uploading()
+    {
+        using var registry = new LocalRegistry();
+        var neverPushed = $"{registry.Host}/skiff/never-pushed:v1";
+        var target = $"{registry.Host}/skiff/target:v1";
+        Must(RunSkiff("tag", "busybox", neverPushed));
+        Must(RunSkiff("tag", "busybox", target));
+
+        var push = Must(RunSkiff("push", target)).Stderr;
+
+        // The registry answered each mount with 202 and an upload session, and Skiff uploaded into it.
+        Assert.Equal(2, Lines(push, ": Pushed").Length);
+        Assert.Empty(Lines(push, "Mounted from"));
+        var copyDir = Path.Join(Path.GetTempPath(), $"skiff-copy-{Guid.NewGuid():N}");
+        try
+        {
+            Must(Run("skopeo", ["copy", "--src-tls-verify=false", $"docker://{target}", $"dir:{copyDir}"]));
+        }
+        finally
+        {
+            Directory.Delete(copyDir, recursive: true);
+        }
+        Must(RunSkiff("rmi", neverPushed, target));
+    }
+
+    private static string[] Lines(string output, string containing) =>
+        output.Split('\n').Where(l => l.Contains(containing, StringComparison.Ordinal)).ToArray();
+
+    [Fact]
     public void Pull_by_digest_is_verified_and_kept_under_that_digest()
     {
         using var registry = new LocalRegistry();

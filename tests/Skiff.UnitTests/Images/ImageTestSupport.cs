@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.Runtime.InteropServices;
 using System.Text;
+using Skiff.Images;
 
 namespace Skiff.UnitTests.Images;
 
@@ -54,6 +55,25 @@ public sealed class TarBuilder
 
     public TarBuilder Empty(string name) => File(name, "");
 
+    public TarBuilder Device(string name, TarEntryType type, int major, int minor, int mode = 0x1b6 /* 0666 */)
+    {
+        var entry = new PaxTarEntry(type, name);
+        if (type is not TarEntryType.Fifo)
+            (entry.DeviceMajor, entry.DeviceMinor) = (major, minor);
+        return Add(entry, mode, 0, 0);
+    }
+
+    /// <summary>A member with PAX records, e.g. "SCHILY.xattr.user.note" (TarWriter writes values as UTF-8).</summary>
+    public TarBuilder WithRecords(TarEntryType type, string name, params (string Key, string Value)[] records)
+    {
+        var entry = new PaxTarEntry(type, name, records.Select(r => KeyValuePair.Create(r.Key, r.Value)));
+        if (type is TarEntryType.RegularFile)
+            entry.DataStream = new MemoryStream("data"u8.ToArray());
+        if (type is TarEntryType.SymbolicLink)
+            entry.LinkName = "elsewhere";
+        return Add(entry, type is TarEntryType.Directory ? 0x1ed : 0x1a4, 0, 0);
+    }
+
     private TarBuilder Add(PaxTarEntry entry, int mode, int uid, int gid)
     {
         entry.Mode = (UnixFileMode)mode;
@@ -93,6 +113,83 @@ public static partial class FileStat
         return size < 0 ? null : Encoding.UTF8.GetString(buffer, 0, (int)size);
     }
 
+    public static byte[]? XattrBytes(string path, string name)
+    {
+        var buffer = new byte[256];
+        var size = Lgetxattr(path, name, buffer, (nuint)buffer.Length);
+        return size < 0 ? null : buffer[..(int)size];
+    }
+
+    public static void SetXattr(string path, string name, byte[] value) =>
+        Assert.Equal(0, Lsetxattr(path, name, value, (nuint)value.Length, 0));
+
     [LibraryImport("libc", EntryPoint = "lgetxattr", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint Lgetxattr(string path, string name, byte[] value, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "lsetxattr", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Lsetxattr(string path, string name, byte[] value, nuint size, int flags);
+}
+
+/// <summary>Tar written block by block, for headers no well-behaved writer makes: oversized PAX
+/// headers and GNU long names. Each data section is made by the caller, so it can be huge and lazy.</summary>
+internal sealed class RawTar
+{
+    private readonly List<Stream> _parts = [];
+
+    /// <summary>A ustar header block; <paramref name="type"/> is the typeflag ('0', 'x', 'L', ...).</summary>
+    public RawTar Header(string name, char type, long size)
+    {
+        var block = new byte[512];
+        Encoding.UTF8.GetBytes(name).AsSpan(0, Math.Min(100, Encoding.UTF8.GetByteCount(name))).CopyTo(block);
+        void Octal(int offset, int length, long value) =>
+            Encoding.ASCII.GetBytes(Convert.ToString(value, 8).PadLeft(length - 1, '0')).CopyTo(block, offset);
+        Octal(100, 8, 0x1a4);
+        Octal(108, 8, 0);
+        Octal(116, 8, 0);
+        Octal(124, 12, size);
+        Octal(136, 12, TarBuilder.Mtime.ToUnixTimeSeconds());
+        block[156] = (byte)type;
+        "ustar\0"u8.CopyTo(block.AsSpan(257));
+        "00"u8.CopyTo(block.AsSpan(263));
+        block.AsSpan(148, 8).Fill((byte)' ');
+        Octal(148, 7, block.Sum(b => (long)b));
+        _parts.Add(new MemoryStream(block));
+        return this;
+    }
+
+    /// <summary>A data section followed by its padding to the next 512-byte boundary.</summary>
+    public RawTar Data(Stream data, long length)
+    {
+        _parts.Add(data);
+        _parts.Add(new MemoryStream(new byte[(512 - length % 512) % 512]));
+        return this;
+    }
+
+    public RawTar Data(byte[] data) => Data(new MemoryStream(data), data.Length);
+
+    /// <summary>The archive with its two end blocks, counting how much of it a reader consumed.</summary>
+    public CountingStream Stream() => new([.. _parts, new MemoryStream(new byte[1024])]);
+}
+
+/// <summary>Streams read one after another, counting what the reader took.</summary>
+internal sealed class CountingStream(IReadOnlyList<Stream> parts) : ForwardReadStream
+{
+    private int _current;
+
+    public long Consumed { get; private set; }
+
+    public override int Read(Span<byte> buffer)
+    {
+        while (_current < parts.Count)
+        {
+            var read = parts[_current].Read(buffer);
+            if (read > 0)
+            {
+                Consumed += read;
+                return read;
+            }
+            _current++;
+        }
+        return 0;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using Skiff.Images;
 
 namespace Skiff.UnitTests.Images;
@@ -139,6 +140,25 @@ public sealed class LayerUnpackerTests : IDisposable
         Assert.Equal("1000:1000", FileStat.Of(Path.Combine(Target, "home/user"), "%u:%g"));
         Assert.Equal("1000:50", FileStat.Of(Path.Combine(Target, "home/user/file"), "%u:%g"));
         Assert.Equal("4755", FileStat.Of(Path.Combine(Target, "home/user/file"), "%a"));
+    }
+
+    [RootFact]
+    public void Device_nodes_and_fifos_are_recreated_with_their_numbers()
+    {
+        var tar = new TarBuilder()
+            .Dir("dev/")
+            .Device("dev/null", TarEntryType.CharacterDevice, 1, 3)
+            .Device("dev/loop0", TarEntryType.BlockDevice, 7, 0, mode: 0x1b0 /* 0660 */)
+            .Device("dev/big", TarEntryType.CharacterDevice, 259, 70000)
+            .Device("run/fifo", TarEntryType.Fifo, 0, 0, mode: 0x180 /* 0600 */);
+
+        Unpack(tar);
+
+        Assert.Equal("character special file 1:3 666", FileStat.Of(Path.Combine(Target, "dev/null"), "%F %Hr:%Lr %a"));
+        Assert.Equal("block special file 7:0 660", FileStat.Of(Path.Combine(Target, "dev/loop0"), "%F %Hr:%Lr %a"));
+        Assert.Equal("259:70000", FileStat.Of(Path.Combine(Target, "dev/big"), "%Hr:%Lr"));
+        Assert.Equal("fifo 600", FileStat.Of(Path.Combine(Target, "run/fifo"), "%F %a"));
+        Assert.Equal(TarBuilder.Mtime.ToUnixTimeSeconds().ToString(), FileStat.Of(Path.Combine(Target, "dev/null"), "%Y"));
     }
 
     [RootFact]

@@ -51,6 +51,56 @@ public sealed class RegistryClientTests
         Assert.EndsWith("Bearer T0KEN", registry.Requests[2]);
     }
 
+    /// <summary>A registry behind a token service that answers blob mounts with <paramref name="mount"/>.</summary>
+    private sealed class MountingRegistry(HttpStatusCode mount) : HttpMessageHandler
+    {
+        public List<string> TokenRequests { get; } = [];
+
+        protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.Host == "auth.example")
+            {
+                TokenRequests.Add(request.RequestUri.Query);
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"token\":\"T0KEN\"}") };
+            }
+            if (request.Headers.Authorization is null)
+            {
+                var challenge = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+                challenge.Headers.WwwAuthenticate.Add(new AuthenticationHeaderValue("Bearer", "realm=\"https://auth.example/token\",service=\"registry.example\""));
+                return challenge;
+            }
+            var answer = new HttpResponseMessage(mount);
+            if (mount == HttpStatusCode.Accepted)
+                answer.Headers.Location = new Uri("/v2/team/b/blobs/uploads/session-1", UriKind.Relative);
+            return answer;
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(Send(request, cancellationToken));
+    }
+
+    [Fact]
+    public void A_mount_asks_for_a_token_to_push_to_the_target_and_pull_from_the_source()
+    {
+        var registry = new MountingRegistry(HttpStatusCode.Created);
+        using var client = new RegistryClient("registry.example", new RegistryOptions { Handler = registry });
+
+        Assert.Null(client.MountBlob("team/b", Digest.Compute("layer"u8), "team/a"));
+
+        Assert.Equal("?service=registry.example&scope=repository%3Ateam%2Fb%3Apull%2Cpush&scope=repository%3Ateam%2Fa%3Apull",
+            Assert.Single(registry.TokenRequests));
+    }
+
+    [Fact]
+    public void A_mount_answered_with_202_hands_back_the_upload_session()
+    {
+        using var client = new RegistryClient("registry.example", new RegistryOptions { Handler = new MountingRegistry(HttpStatusCode.Accepted) });
+
+        var session = client.MountBlob("team/b", Digest.Compute("layer"u8), "team/a");
+
+        Assert.Equal("https://registry.example/v2/team/b/blobs/uploads/session-1", session?.ToString());
+    }
+
     [Fact]
     public void A_manifest_fetched_by_digest_must_hash_to_it()
     {

@@ -1,6 +1,7 @@
 using Skiff.Engine.Containers;
 using Skiff.Images;
 using Skiff.Linux;
+using Skiff.Runtime;
 using Skiff.Runtime.Rootfs;
 using Skiff.Runtime.Spec;
 using static Skiff.UnitTests.Runtime.RecordingSyscalls;
@@ -23,16 +24,19 @@ public sealed class RootfsBuilderTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static LocalImage Image() => new(
+    private static LocalImage Image(IReadOnlyList<string>? layers = null) => new(
         "busybox:latest",
         Digest.Parse("sha256:" + new string('a', 64)),
         Digest.Parse("sha256:" + new string('b', 64)),
         new ImageConfigInfo(["PATH=/bin"], null, ["sh"], null, null),
-        ["/layers/base", "/layers/middle", "/layers/top"]);
+        layers ?? ["/layers/base", "/layers/middle", "/layers/top"]);
 
-    private RuntimeSpec EngineSpec(bool privileged = false, bool readOnly = false) =>
+    private RuntimeSpec EngineSpec(bool privileged = false, bool readOnly = false, IReadOnlyList<string>? layers = null) =>
         ContainerSpecBuilder.Build(new RunRequest { Image = "busybox", Privileged = privileged, ReadOnlyRootfs = readOnly },
-            Image(), "0123456789abcdef", _bundle, "0123456789ab");
+            Image(layers), "0123456789abcdef", _bundle, "0123456789ab");
+
+    private static string[] Snapshots(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => $"/var/lib/skiff/snapshots/{i:x64}")];
 
     // The runtime makes root.path absolute against the bundle before init sees it.
     private RuntimeSpec Absolute(RuntimeSpec spec) => spec with { Root = spec.Root with { Path = Path.GetFullPath(spec.Root.Path, _bundle) } };
@@ -114,10 +118,30 @@ public sealed class RootfsBuilderTests : IDisposable
     }
 
     [Fact]
+    public void Layers_too_many_to_name_absolutely_in_a_page_are_named_from_their_directory()
+    {
+        var calls = MountAndPivot(EngineSpec(layers: Snapshots(50)));
+
+        var overlay = Assert.Single(calls, c => c.StartsWith("mount overlay ", StringComparison.Ordinal));
+        Assert.Equal("chdir /var/lib/skiff/snapshots", calls[calls.IndexOf(overlay) - 1]);
+        Assert.Contains($" lowerdir={49:x64}:{48:x64}:", overlay);
+        Assert.EndsWith($":{0:x64},upperdir=$root/bundle/upper,workdir=$root/bundle/work", overlay);
+    }
+
+    [Fact]
+    public void Layers_too_many_for_a_page_even_by_name_are_refused_with_the_count()
+    {
+        var error = Assert.Throws<ContainerStartException>(() => MountAndPivot(EngineSpec(layers: Snapshots(70))));
+
+        Assert.Contains("70 layers", error.Message);
+        Assert.DoesNotContain(_sys.Calls, c => c.StartsWith("mount overlay ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Overlay_data_for_a_single_layer_image()
     {
         Assert.Equal("lowerdir=/l/0,upperdir=/b/upper,workdir=/b/work",
-            RootfsBuilder.OverlayData(new OverlaySpec(["/l/0"], "/b/upper", "/b/work")));
+            OverlayMount.Data(["/l/0"], "/b/upper", "/b/work"));
     }
 
     [Fact]
