@@ -130,6 +130,9 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
     public RunningContainer Exec(string reference, ExecRequest request, int[]? stdio, WindowSize? consoleSize = null)
     {
         var record = Find(reference);
+        // Docker's own words: a frozen container could not even start the new process.
+        if (record.Status == ContainerStatus.Paused)
+            throw new ConflictException($"Container {record.Id} is paused, unpause the container before exec");
         if (record.Status != ContainerStatus.Running || record.Pid <= 0)
             throw new ConflictException($"container {record.Name} is not running: start it first (skiff start {record.Name})");
         var image = new ImageStore(paths.Images).Resolve(record.ImageId);
