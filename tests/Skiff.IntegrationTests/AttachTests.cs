@@ -122,6 +122,32 @@ public sealed class AttachTests
     }
 
     [Fact]
+    public void Signals_sent_to_an_attached_skiff_go_to_the_container_unless_sig_proxy_is_off()
+    {
+        var name = UniqueName();
+        RunDetached("--name", name, "busybox", "sh", "-c", "trap 'exit 9' INT; while true; do echo tick; sleep 0.1; done");
+        try
+        {
+            using (var unproxied = LiveProcess.Skiff("attach", "--sig-proxy=false", name))
+            {
+                unproxied.WaitForOutput("tick", "attached");
+                Assert.Equal(0, Sh($"kill -INT {unproxied.Pid}").ExitCode);
+                Assert.NotEqual(0, unproxied.WaitForExit());
+            }
+            Assert.Equal("running", Status(name));
+
+            using var proxied = LiveProcess.Skiff("attach", name);
+            proxied.WaitForOutput("tick", "attached");
+            Assert.Equal(0, Sh($"kill -INT {proxied.Pid}").ExitCode);
+            Assert.Equal(9, proxied.WaitForExit());
+        }
+        finally
+        {
+            RunSkiff("rm", "-f", name);
+        }
+    }
+
+    [Fact]
     public void Attaching_a_stopped_container_says_to_start_it()
     {
         var name = UniqueName();

@@ -60,11 +60,10 @@ public sealed class ContainerAttach(ContainerEngine engine)
     {
         var tty = record.Request.Tty;
         var input = options.Stdin && record.Request.Interactive;
-        var pid = engine.Find(record.Id).Pid;
         using var session = new Session(connection);
         using var raw = tty && input && FileDescriptors.IsTerminal(0) ? RawTerminalMode.Enter(0) : null;
         using var resize = tty ? PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => session.SendSize()) : null;
-        using var proxy = !tty && options.SignalProxy && pid > 0 ? new SignalProxy(sig => ProcessControl.Signal(pid, sig)) : null;
+        using var proxy = !tty && options.SignalProxy ? new SignalProxy(sig => session.Send(AttachFrames.Signal(sig))) : null;
         if (tty) session.SendSize();
         if (input) new Thread(() => session.ForwardInput(options.Keys)) { IsBackground = true, Name = "attach-in" }.Start();
         var exitCode = session.ReadOutput();
@@ -105,7 +104,7 @@ public sealed class ContainerAttach(ContainerEngine engine)
                     {
                         case AttachFrameKind.Stdout: Write(1, payload); break;
                         case AttachFrameKind.Stderr: Write(2, payload); break;
-                        case AttachFrameKind.Exit: return AttachFrames.ReadExit(payload);
+                        case AttachFrameKind.Exit: return AttachFrames.ReadNumber(payload);
                     }
                 }
             }
@@ -159,7 +158,7 @@ public sealed class ContainerAttach(ContainerEngine engine)
             if ((Pty.GetSize(0) ?? Pty.GetSize(1)) is { } size) Send(AttachFrames.Resize(size));
         }
 
-        private bool Send(byte[] frame)
+        public bool Send(byte[] frame)
         {
             lock (_write)
             {

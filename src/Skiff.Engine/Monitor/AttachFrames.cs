@@ -3,13 +3,14 @@ using Skiff.Linux;
 
 namespace Skiff.Engine.Monitor;
 
-public enum AttachFrameKind : byte { Stdin = 0, Stdout = 1, Stderr = 2, StdinClosed = 3, Resize = 4, Exit = 5 }
+public enum AttachFrameKind : byte { Stdin = 0, Stdout = 1, Stderr = 2, StdinClosed = 3, Resize = 4, Exit = 5, Signal = 6 }
 
 /// <summary>
 /// What travels on a container's attach socket (<c>attach.sock</c> in its directory, served by its
 /// monitor): frames of a kind byte, a big-endian length and the payload. The monitor sends output
-/// and, once the exit is recorded, the exit code; a client sends input, the end of its input and
-/// its window size.
+/// and, once the exit is recorded, the exit code; a client sends input, the end of its input, its
+/// window size and the signals it proxies (sent by the monitor, the program's parent, so that a
+/// reused pid can never receive them).
 /// </summary>
 public static class AttachFrames
 {
@@ -37,14 +38,19 @@ public static class AttachFrames
     public static WindowSize ReadSize(ReadOnlySpan<byte> payload) =>
         new(BinaryPrimitives.ReadUInt16BigEndian(payload), BinaryPrimitives.ReadUInt16BigEndian(payload[2..]));
 
-    public static byte[] Exit(int code)
+    public static byte[] Exit(int code) => Number(AttachFrameKind.Exit, code);
+
+    public static byte[] Signal(int signal) => Number(AttachFrameKind.Signal, signal);
+
+    private static byte[] Number(AttachFrameKind kind, int value)
     {
         Span<byte> payload = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(payload, code);
-        return Encode(AttachFrameKind.Exit, payload);
+        BinaryPrimitives.WriteInt32BigEndian(payload, value);
+        return Encode(kind, payload);
     }
 
-    public static int ReadExit(ReadOnlySpan<byte> payload) => BinaryPrimitives.ReadInt32BigEndian(payload);
+    /// <summary>The number an <see cref="AttachFrameKind.Exit"/> or <see cref="AttachFrameKind.Signal"/> frame carries.</summary>
+    public static int ReadNumber(ReadOnlySpan<byte> payload) => BinaryPrimitives.ReadInt32BigEndian(payload);
 
     /// <summary>Reassembles frames from a byte stream read in chunks of any size.</summary>
     public sealed class Decoder

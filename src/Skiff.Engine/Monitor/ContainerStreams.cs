@@ -23,6 +23,7 @@ internal sealed class ContainerStreams
     private int _stdin;
     private bool _stdinEnding;
     private readonly byte[] _buffer = new byte[32 * 1024];
+    private RunningContainer? _running;
 
     /// <param name="outputs">the container's stdout and stderr (or its pty), each with its log stream.</param>
     /// <param name="stdin">where input goes (the pty, or a pipe we close when stdin-once input ends); -1 without -i.</param>
@@ -43,6 +44,7 @@ internal sealed class ContainerStreams
     /// <summary>Serves everything until the program has exited and its output is all read.</summary>
     public void Run(RunningContainer running)
     {
+        _running = running;
         var exited = -1;
         try
         {
@@ -185,6 +187,9 @@ internal sealed class ContainerStreams
                         break;
                     case AttachFrameKind.Resize when _console is { } console && payload.Length == 4:
                         Pty.SetSize(console, AttachFrames.ReadSize(payload));
+                        break;
+                    case AttachFrameKind.Signal when payload.Length == 4 && AttachFrames.ReadNumber(payload) is > 0 and <= 64 and var signal:
+                        _running?.Signal(signal);
                         break;
                 }
             }

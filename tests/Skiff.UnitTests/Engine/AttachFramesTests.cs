@@ -21,7 +21,7 @@ public sealed class AttachFramesTests
                     {
                         AttachFrameKind.Stdout => "out " + System.Text.Encoding.ASCII.GetString(payload),
                         AttachFrameKind.Resize => "size " + AttachFrames.ReadSize(payload),
-                        AttachFrameKind.Exit => "exit " + AttachFrames.ReadExit(payload),
+                        AttachFrameKind.Exit => "exit " + AttachFrames.ReadNumber(payload),
                         _ => kind.ToString(),
                     });
             }
