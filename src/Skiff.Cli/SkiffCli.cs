@@ -18,6 +18,7 @@ public static class SkiffCli
         ("run", RunCommand.Build),
         ("create", CreateCommand.Build),
         ("start", StartCommand.Build),
+        ("attach", AttachCommand.Build),
         ("ps", PsCommand.Build),
         ("logs", LogsCommand.Build),
         ("stop", StopCommand.Build),

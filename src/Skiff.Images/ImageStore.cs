@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -119,6 +120,7 @@ public sealed partial class ImageStore
     public Digest Publish(OciImageManifest manifest, ImageReference? name)
     {
         var digest = Content.WriteBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Default.OciImageManifest));
+        CrashPoint.Reached("publish:manifest-written");
         if (name is null)
             KeepUnnamed(digest);
         else

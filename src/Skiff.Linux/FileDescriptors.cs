@@ -42,7 +42,23 @@ public static class FileDescriptors
     public static bool IsTerminal(int fd) => Libc.isatty(fd) == 1;
 
     /// <summary>Reads up to buffer.Length bytes, retrying on EINTR; 0 at end of file. EIO (a pty whose other side is gone) also ends the stream.</summary>
-    public static unsafe int Read(int fd, Span<byte> buffer)
+    public static int Read(int fd, Span<byte> buffer)
+    {
+        var n = TryRead(fd, buffer);
+        return n >= 0 ? n : throw new SyscallException($"read fd {fd}", Errno.EAGAIN);
+    }
+
+    /// <summary>For a descriptor in <see cref="Poll"/>: reads return at once, and writes take only what fits.</summary>
+    public static void SetNonBlocking(int fd)
+    {
+        var flags = SyscallException.Check(Libc.fcntl(fd, FGetfl, 0), $"fcntl({fd}, F_GETFL)");
+        SyscallException.Check(Libc.fcntl(fd, FSetfl, flags | ONonblock), $"fcntl({fd}, F_SETFL)");
+    }
+
+    private const int FGetfl = 3, FSetfl = 4, ONonblock = 0x800;
+
+    /// <summary>On a non-blocking descriptor: bytes read, 0 at end of file (or EIO, as <see cref="Read"/>), -1 when nothing is there yet.</summary>
+    public static unsafe int TryRead(int fd, Span<byte> buffer)
     {
         fixed (byte* p = buffer)
         {
@@ -52,28 +68,36 @@ public static class FileDescriptors
                 if (n >= 0) return (int)n;
                 var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
                 if (errno == Errno.EINTR) continue;
+                if (errno == Errno.EAGAIN) return -1;
                 if (errno == Errno.EIO) return 0;
                 throw new SyscallException($"read fd {fd}", errno);
             }
         }
     }
 
-    public static unsafe void WriteAll(int fd, ReadOnlySpan<byte> data)
+    /// <summary>On a non-blocking descriptor: how many bytes were taken (0 when it is full).</summary>
+    public static unsafe int TryWrite(int fd, ReadOnlySpan<byte> data)
     {
         fixed (byte* p = data)
         {
-            var done = 0;
-            while (done < data.Length)
+            while (true)
             {
-                var n = Libc.write(fd, p + done, data.Length - done);
-                if (n < 0)
-                {
-                    var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                    if (errno == Errno.EINTR) continue;
-                    throw new SyscallException($"write fd {fd}", errno);
-                }
-                done += (int)n;
+                var n = Libc.write(fd, p, data.Length);
+                if (n >= 0) return (int)n;
+                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                if (errno == Errno.EINTR) continue;
+                if (errno == Errno.EAGAIN) return 0;
+                throw new SyscallException($"write fd {fd}", errno);
             }
+        }
+    }
+
+    public static void WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        for (var done = 0; done < data.Length;)
+        {
+            var n = TryWrite(fd, data[done..]);
+            done += n > 0 ? n : throw new SyscallException($"write fd {fd}", Errno.EAGAIN);
         }
     }
 }

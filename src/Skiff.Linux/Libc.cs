@@ -49,6 +49,12 @@ internal static partial class Libc
     [LibraryImport(Lib)] internal static partial int isatty(int fd);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int socket(int domain, int type, int protocol);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int ioctl(int fd, ulong request, ref IfReq arg);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int bind(int fd, in SockAddrUn address, int length);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int connect(int fd, in SockAddrUn address, int length);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int listen(int fd, int backlog);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int accept4(int fd, nint address, nint length, int flags);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int shutdown(int fd, int how);
+    [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial int poll(PollFd* fds, nuint count, int timeoutMs);
     [LibraryImport(Lib)] internal static partial uint geteuid();
     [LibraryImport(Lib)] internal static partial int getpid();
 
@@ -69,6 +75,13 @@ internal static partial class Libc
         public byte Line;
         public fixed byte Cc[32];
         public uint Ispeed, Ospeed;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct SockAddrUn
+    {
+        public ushort Family;
+        public fixed byte Path[108];
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -20,5 +20,5 @@ public static class Errno
 {
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11,
         EACCES = 13, EBUSY = 16, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOEXEC = 8,
-        ENOTEMPTY = 39, ELOOP = 40;
+        ENOTEMPTY = 39, ELOOP = 40, EPIPE = 32, ECONNABORTED = 103, ECONNREFUSED = 111;
 }

@@ -38,19 +38,6 @@ public sealed class ContainerToolsTests : IDisposable
         return r;
     }
 
-    private static void Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            Thread.Sleep(100);
-        }
-    }
-
-    private static string Status(string name) =>
-        JsonDocument.Parse(Ok(RunSkiff("inspect", name)).Stdout).RootElement[0].GetProperty("State").GetProperty("Status").GetString()!;
-
     [Fact]
     public void Commit_makes_an_image_whose_containers_see_exactly_the_changes()
     {

@@ -117,4 +117,87 @@ public sealed class CrashTests
         Assert.Equal(cgroupsBefore, SkiffCgroups());
         Assert.Equal(containersBefore, ContainerDirs());
     }
+
+    private const int KilledBySigkill = 137;
+
+    private static bool Mounted(string id) => File.ReadAllText("/proc/self/mountinfo").Contains(id, StringComparison.Ordinal);
+
+    /// <summary>
+    /// rm is killed at each of its steps (SKIFF_CRASH_AT, see CrashPoint): afterwards the container
+    /// is either still listed, in a state rm finishes, or gone with its files, monitor and cgroup.
+    /// </summary>
+    [Fact]
+    public void Killing_rm_at_any_step_leaves_a_container_that_rm_finishes_or_nothing()
+    {
+        var cgroupsBefore = SkiffCgroups();
+        var containersBefore = ContainerDirs();
+        foreach (var step in new[] { "rm:killed", "rm:marked", "rm:files-deleted", "rm:record-deleted" })
+        {
+            var name = "crash-" + step.Replace(':', '-');
+            var id = RunSkiff("run", "-d", "--name", name, "busybox", "sleep", "1000").Stdout.Trim();
+            var killed = SkiffWithEnv("SKIFF_CRASH_AT", step, "rm", "-f", name);
+            Assert.True(killed.ExitCode == KilledBySigkill, $"rm was not killed at {step}: {killed}");
+
+            var ps = RunSkiff("ps", "-a", "--filter", $"name={name}", "--format", "{{.Names}}");
+            Assert.Equal(0, ps.ExitCode);
+            if (ps.Stdout.Contains(name))
+            {
+                if (Status(name) == "removing") Assert.Contains("marked for removal", RunSkiff("start", name).Stderr);
+                var retry = RunSkiff("rm", "-f", name);
+                Assert.True(retry.ExitCode == 0, $"rm after a kill at {step}: {retry}");
+            }
+            Assert.False(Directory.Exists(Path.Join(StateRoot, "containers", id)), $"files left after a kill at {step}");
+            Assert.Empty(Pids($"monitor {id}"));
+            Assert.False(Mounted(id), $"a mount of {id} is left after a kill at {step}");
+        }
+        Assert.Equal(cgroupsBefore, SkiffCgroups());
+        Assert.Equal(containersBefore, ContainerDirs());
+    }
+
+    /// <summary>
+    /// commit is killed at each of its steps: the image is either complete (it runs and shows the
+    /// change) or not there at all; a container the commit paused says so until it is unpaused; and
+    /// commit then succeeds.
+    /// </summary>
+    [Fact]
+    public void Killing_commit_at_any_step_publishes_a_complete_image_or_none()
+    {
+        var cgroupsBefore = SkiffCgroups();
+        const string name = "crash-commit";
+        RunSkiff("run", "-d", "--name", name, "busybox", "sh", "-c", "echo changed > /marker; exec sleep 1000");
+        try
+        {
+            Eventually(() => RunSkiff("exec", name, "cat", "/marker").Stdout == "changed\n", "the change is made");
+            foreach (var (step, published) in new[]
+            {
+                ("commit:paused", false), ("commit:layer-written", false), ("commit:config-written", false),
+                ("publish:manifest-written", false), ("commit:published", true),
+            })
+            {
+                var image = "crash-commit:" + step.Replace(':', '-');
+                var killed = SkiffWithEnv("SKIFF_CRASH_AT", step, "commit", name, image);
+                Assert.True(killed.ExitCode == KilledBySigkill, $"commit was not killed at {step}: {killed}");
+
+                Assert.Equal(published, RunSkiff("image", "inspect", image).ExitCode == 0);
+                if (published) Assert.Equal("changed\n", RunSkiff("run", "--rm", image, "cat", "/marker").Stdout);
+                if (step == "commit:paused")
+                {
+                    Assert.Equal("paused", Status(name));
+                    Assert.Equal(0, RunSkiff("unpause", name).ExitCode);
+                }
+                Assert.Equal("running", Status(name));
+
+                var retry = RunSkiff("commit", name, image);
+                Assert.True(retry.ExitCode == 0, $"commit after a kill at {step}: {retry}");
+                Assert.Equal("changed\n", RunSkiff("run", "--rm", image, "cat", "/marker").Stdout);
+                Assert.Equal("running", Status(name));
+                Assert.Equal(0, RunSkiff("rmi", image).ExitCode);
+            }
+        }
+        finally
+        {
+            RunSkiff("rm", "-f", name);
+        }
+        Assert.Equal(cgroupsBefore, SkiffCgroups());
+    }
 }

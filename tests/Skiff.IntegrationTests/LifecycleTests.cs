@@ -6,36 +6,10 @@ namespace Skiff.IntegrationTests;
 
 public sealed class LifecycleTests
 {
-    private static string Name() => "t" + Guid.NewGuid().ToString("N")[..10];
-
-    private static string RunDetached(params string[] args)
-    {
-        var r = RunSkiff(["run", "-d", .. args]);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return r.Stdout.Trim();
-    }
-
-    private static JsonElement Inspect(string name)
-    {
-        var r = RunSkiff("inspect", name);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return JsonDocument.Parse(r.Stdout).RootElement[0];
-    }
-
-    private static void Eventually(Func<bool> condition, string what, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            Thread.Sleep(100);
-        }
-    }
-
     [Fact]
     public void Detached_run_prints_the_id_returns_and_keeps_running_with_logs()
     {
-        var name = Name();
+        var name = UniqueName();
         var id = RunDetached("--name", name, "busybox", "sh", "-c", "echo out; echo err >&2; sleep 1000");
         try
         {
@@ -64,8 +38,8 @@ public sealed class LifecycleTests
     [Fact]
     public void Stop_sends_sigterm_then_sigkill_and_records_the_exit()
     {
-        var trapping = Name();
-        var stubborn = Name();
+        var trapping = UniqueName();
+        var stubborn = UniqueName();
         RunDetached("--name", trapping, "busybox", "sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.1; done");
         RunDetached("--name", stubborn, "busybox", "sleep", "1000");
         try
@@ -91,7 +65,7 @@ public sealed class LifecycleTests
     [Fact]
     public void Wait_prints_the_exit_code_and_start_runs_a_stopped_container_again()
     {
-        var name = Name();
+        var name = UniqueName();
         Assert.Matches("^[0-9a-f]{64}\n$", RunSkiff("create", "--name", name, "busybox", "sh", "-c", "echo ran; exit 4").Stdout);
         try
         {
@@ -110,7 +84,7 @@ public sealed class LifecycleTests
     [Fact]
     public void Names_are_unique_and_validated_and_prefixes_find_containers()
     {
-        var name = Name();
+        var name = UniqueName();
         var id = RunDetached("--name", name, "busybox", "sleep", "1000");
         try
         {
@@ -144,8 +118,8 @@ public sealed class LifecycleTests
     [Fact]
     public void Restart_on_failure_retries_then_gives_up_and_stop_is_never_undone()
     {
-        var failing = Name();
-        var always = Name();
+        var failing = UniqueName();
+        var always = UniqueName();
         RunDetached("--name", failing, "--restart", "on-failure:2", "busybox", "sh", "-c", "echo try; exit 1");
         RunDetached("--name", always, "--restart", "always", "busybox", "sleep", "1000");
         try
@@ -167,7 +141,7 @@ public sealed class LifecycleTests
     [Fact]
     public void Exec_joins_the_containers_namespaces_and_passes_the_exit_code()
     {
-        var name = Name();
+        var name = UniqueName();
         RunDetached("--name", name, "--hostname", "inside", "-e", "FROM_RUN=1", "busybox", "sleep", "1000");
         try
         {
@@ -194,7 +168,7 @@ public sealed class LifecycleTests
     [Fact]
     public void Logs_tail_timestamps_and_rotation()
     {
-        var name = Name();
+        var name = UniqueName();
         RunDetached("--name", name, "--log-opt", "max-size=1k", "--log-opt", "max-file=2", "busybox", "sh", "-c",
             "i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done");
         try

@@ -43,7 +43,11 @@ public static class Sandbox
 
     public static RunResult SkiffWithInput(string stdin, params string[] args) => Run(Binary, args, stdin);
 
-    public static RunResult Run(string program, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
+    /// <summary>skiff with one more environment variable, such as SKIFF_CRASH_AT.</summary>
+    public static RunResult SkiffWithEnv(string variable, string value, params string[] args) =>
+        Run(Binary, args, env: new Dictionary<string, string> { [variable] = value });
+
+    public static RunResult Run(string program, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? env = null)
     {
         var psi = new ProcessStartInfo(program)
         {
@@ -53,6 +57,7 @@ public static class Sandbox
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -68,6 +73,36 @@ public static class Sandbox
 
     /// <summary>Runs a shell command line on the host side of the sandbox (for ip, script, mount).</summary>
     public static RunResult Sh(string commandLine) => Run("/bin/sh", ["-c", commandLine]);
+
+    public static string UniqueName() => "t" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>run -d with the arguments given; the container's id.</summary>
+    public static string RunDetached(params string[] args)
+    {
+        var r = RunSkiff(["run", "-d", .. args]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return r.Stdout.Trim();
+    }
+
+    public static System.Text.Json.JsonElement Inspect(string name)
+    {
+        var r = RunSkiff("inspect", name);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return System.Text.Json.JsonDocument.Parse(r.Stdout).RootElement[0];
+    }
+
+    public static string Status(string name) => Inspect(name).GetProperty("State").GetProperty("Status").GetString()!;
+
+    /// <summary>Waits for something the test cannot be told about directly; never a timing assertion, only a bound on a hang.</summary>
+    public static void Eventually(Func<bool> condition, string what, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
+            Thread.Sleep(100);
+        }
+    }
 
     public static string[] ContainerDirs()
     {

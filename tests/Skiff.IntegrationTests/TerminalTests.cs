@@ -24,48 +24,21 @@ public sealed class TerminalTests
     [Fact]
     public void Resizing_the_terminal_resizes_the_containers_pty()
     {
-        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/script") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-qec", $"stty cols 90 rows 20; {Binary} run --rm -it busybox sh -c 'stty size; trap \"stty size\" WINCH; trap \"exit 0\" HUP; while true; do sleep 0.1; done'", "/dev/null" })
-            psi.ArgumentList.Add(a);
-        using var script = System.Diagnostics.Process.Start(psi)!;
-        var seen = new System.Text.StringBuilder();
-        var reader = Task.Run(() =>
-        {
-            var buffer = new char[256];
-            int n;
-            while ((n = script.StandardOutput.Read(buffer, 0, buffer.Length)) > 0) lock (seen) seen.Append(buffer, 0, n);
-        });
-        string Seen() { lock (seen) return seen.ToString(); }
+        using var terminal = LiveProcess.InTerminal("run --rm -it busybox sh -c 'stty size; trap \"stty size\" WINCH; trap \"exit 0\" HUP; while true; do sleep 0.1; done'", columns: 90, rows: 20);
         var skiff = "";
         try
         {
-            Eventually(() => Seen().Contains("20 90"), "the first size is reported");
+            terminal.WaitForOutput("20 90", "the first size is reported");
             skiff = Sh($"pgrep -f -n '^{Binary} run --rm -it'").Stdout.Trim();
-            var tty = new FileInfo($"/proc/{skiff}/fd/0").LinkTarget;
-            Assert.StartsWith("/dev/pts/", tty);
-            Assert.Equal(0, Sh($"stty -F {tty} rows 40 cols 120").ExitCode);
-            Eventually(() => Seen().Contains("40 120"), "the new size is reported after the resize");
+            Assert.Equal(0, Sh($"stty -F {terminal.TerminalDevice()} rows 40 cols 120").ExitCode);
+            terminal.WaitForOutput("40 120", "the new size is reported after the resize");
         }
         finally
         {
             // The hang-up is forwarded to the shell, which exits on it (as PID 1 it has no default
             // action); skiff then removes the container (--rm).
             if (skiff.Length > 0) Sh($"kill -HUP {skiff}");
-            if (!script.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                if (skiff.Length > 0) Sh($"kill -9 {skiff}");
-                script.Kill(entireProcessTree: true);
-            }
-        }
-    }
-
-    private static void Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            Thread.Sleep(100);
+            terminal.WaitForExit();
         }
     }
 

@@ -12,7 +12,9 @@ public static class CreateCommand
         command.SetAction(p =>
         {
             using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
-            Console.WriteLine(engine.Create(ContainerFlags.ToRequest(p)).Id);
+            var request = ContainerFlags.ToRequest(p);
+            // Docker's create -i: the input of the first attach (start -a -i) is the program's whole stdin.
+            Console.WriteLine(engine.Create(request with { StdinOnce = request.Interactive }).Id);
             return 0;
         });
         return command;

@@ -32,7 +32,7 @@ public static class LogsCommand
     }
 
     /// <summary>Prints the log (stdout entries to stdout, stderr to stderr); with follow, until the container has stopped.</summary>
-    public static void Print(ContainerEngine engine, string id, bool follow, int? tail, bool timestamps, DateTime? since)
+    private static void Print(ContainerEngine engine, string id, bool follow, int? tail, bool timestamps, DateTime? since)
     {
         var record = engine.Find(id);
         var path = engine.LogPath(id);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Skiff.Engine.State;
 using Skiff.Images;
 using Skiff.Images.Archives;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Containers;
 
@@ -29,6 +30,7 @@ public sealed class ContainerCommit(ContainerEngine engine)
 
         using var lease = store.LeaseForWriting();
         var layer = WriteLayer(record, store, request.Pause);
+        CrashPoint.Reached("commit:layer-written");
         var now = DateTimeOffset.UtcNow;
         var newConfig = parentConfig with
         {
@@ -44,30 +46,40 @@ public sealed class ContainerCommit(ContainerEngine engine)
         };
         var configBytes = JsonSerializer.SerializeToUtf8Bytes(newConfig, OciJsonContext.Default.OciImageConfig);
         var configDigest = store.Content.WriteBytes(configBytes);
+        CrashPoint.Reached("commit:config-written");
         var manifest = new OciImageManifest
         {
             Config = new OciDescriptor { MediaType = OciMediaTypes.ImageConfig, Digest = configDigest, Size = configBytes.Length },
             Layers = [.. parentManifest.Layers, new OciDescriptor { MediaType = OciMediaTypes.Layer, Digest = layer, Size = store.Content.SizeOf(layer) }],
         };
+        // The name is written last, in one rename: until then nothing of the new image is visible.
         store.Publish(manifest, name);
+        CrashPoint.Reached("commit:published");
         return configDigest;
     }
 
-    // Docker pauses by default so the layer is one moment of the container, not a smear of several.
+    /// <summary>
+    /// Docker pauses by default so the layer is one moment of the container, not a smear of several.
+    /// The pause is a real one, recorded: a commit killed meanwhile leaves a container that says it
+    /// is paused (as it is) until someone unpauses it.
+    /// </summary>
     private Digest WriteLayer(ContainerRecord record, ImageStore store, bool pause)
     {
         var upper = Path.Join(engine.Paths.Container(record.Id), "upper");
+        var freezer = new ContainerFreezer(engine);
         var freeze = pause && record.Status == ContainerStatus.Running;
-        if (freeze) ContainerFreezer.CgroupOf(record).Freeze();
+        if (freeze) freezer.Pause(record.Id);
         try
         {
+            CrashPoint.Reached("commit:paused");
             Digest digest = default;
             TreeArchive.Pipe(LayerDiff.Members(upper), tar => digest = store.Content.Write(tar));
             return digest;
         }
         finally
         {
-            if (freeze) ContainerFreezer.CgroupOf(record).Thaw();
+            // Stopped meanwhile (rm -f, kill): there is nothing left to unpause.
+            if (freeze && engine.Find(record.Id).Status == ContainerStatus.Paused) freezer.Unpause(record.Id);
         }
     }
 

@@ -144,6 +144,9 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
     public RunningContainer Exec(string reference, ExecRequest request, int[]? stdio, WindowSize? consoleSize = null)
     {
         var record = Find(reference);
+        // Docker's own words: a frozen container could not even start the new process.
+        if (record.Status == ContainerStatus.Paused)
+            throw new ConflictException($"Container {record.Id} is paused, unpause the container before exec");
         if (record.Status != ContainerStatus.Running || record.Pid <= 0)
             throw new ConflictException($"container {record.Name} is not running: start it first (skiff start {record.Name})");
         var image = new ImageStore(paths.Images).Resolve(record.ImageId);
@@ -202,11 +205,16 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
             record = ContainerFreezer.ThawForSignal(this, record);
             if (record.Pid > 0) ProcessControl.Signal(record.Pid, 9);
             WaitForExit(record.Id, TimeSpan.FromSeconds(10));
+            CrashPoint.Reached("rm:killed");
         }
+        // A command killed from here on leaves a record that says so, and that rm finishes removing.
         Store.Update(record.Id, c => c with { Status = ContainerStatus.Removing });
+        CrashPoint.Reached("rm:marked");
         var bundle = paths.Container(record.Id);
         if (Directory.Exists(bundle)) Directory.Delete(bundle, recursive: true);
+        CrashPoint.Reached("rm:files-deleted");
         Store.Delete(record.Id);
+        CrashPoint.Reached("rm:record-deleted");
         // A CLI killed mid-start (address taken, record not yet running) leaves an allocation only this finds.
         Networking.Disconnect(record.Id);
         // --rm takes the anonymous volumes along too, as in Docker.

@@ -15,8 +15,10 @@ public sealed class ContainerFreezer(ContainerEngine engine)
             throw new ConflictException($"container {record.Name} is already paused");
         if (record.Status != ContainerStatus.Running || record.Pid <= 0)
             throw new ConflictException($"container {record.Name} is not running");
-        CgroupOf(record).Freeze();
+        // Recorded first: a pause killed half-way leaves a record that says paused (unpause mends
+        // it), never a frozen container that says it runs.
         engine.Update(record.Id, c => c with { Status = ContainerStatus.Paused });
+        CgroupOf(record).Freeze();
     }
 
     public void Unpause(string reference)

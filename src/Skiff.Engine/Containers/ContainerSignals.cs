@@ -31,7 +31,9 @@ public sealed class ContainerSignals(ContainerEngine engine)
         var record = engine.Find(reference);
         if (record.Status is not (ContainerStatus.Running or ContainerStatus.Paused) || record.Pid <= 0)
             throw new ConflictException($"container {record.Name} is not running");
-        record = ContainerFreezer.ThawForSignal(engine, record);
         ProcessControl.Signal(record.Pid, signal);
+        // As in Docker, only SIGKILL ends a paused container at once; any other signal stays pending
+        // until it is unpaused. Sent first, so the program never runs again before it dies.
+        if (signal == SigKill) ContainerFreezer.ThawForSignal(engine, record);
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Skiff.Linux;
 using Skiff.Runtime;
 using Skiff.Runtime.Start;
@@ -13,8 +12,6 @@ public sealed record RunOutcome(int ExitCode, bool OomKilled);
 /// </summary>
 public sealed class ForegroundRun(ContainerEngine engine)
 {
-    private static readonly PosixSignal[] Forwarded = [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT];
-
     public RunOutcome Run(RunRequest request)
     {
         StartTimeline.Mark("flags parsed");
@@ -55,19 +52,8 @@ public sealed class ForegroundRun(ContainerEngine engine)
     private static RunOutcome Attached(bool interactive, Func<SignalForwarder, RunOutcome> body)
     {
         var forwarder = new SignalForwarder();
-        var registrations = Forwarded.Select(sig => PosixSignalRegistration.Create(sig, ctx =>
-        {
-            ctx.Cancel = true;
-            forwarder.Send(SignalNumber(ctx.Signal));
-        })).ToList();
-        try
-        {
-            return body(forwarder);
-        }
-        finally
-        {
-            registrations.ForEach(r => r.Dispose());
-        }
+        using var proxy = new SignalProxy(forwarder.Send);
+        return body(forwarder);
     }
 
     private static RunOutcome Wait(RunningContainer process, SignalForwarder forwarder, bool interactive)
@@ -121,13 +107,4 @@ public sealed class ForegroundRun(ContainerEngine engine)
             }
         }
     }
-
-    private static int SignalNumber(PosixSignal signal) => signal switch
-    {
-        PosixSignal.SIGHUP => 1,
-        PosixSignal.SIGINT => 2,
-        PosixSignal.SIGQUIT => 3,
-        PosixSignal.SIGTERM => 15,
-        _ => throw new ArgumentOutOfRangeException(nameof(signal)),
-    };
 }

@@ -10,6 +10,8 @@ public sealed record RunRequest
     public IReadOnlyList<string>? Entrypoint { get; init; }
     public string? Name { get; init; }
     public bool Interactive { get; init; }
+    /// <summary>Docker's StdinOnce (create -i, never run -d -i): the end of an attacher's input closes the container's stdin.</summary>
+    public bool StdinOnce { get; init; }
     public bool Tty { get; init; }
     public IReadOnlyList<string> Env { get; init; } = [];
     public string? WorkingDir { get; init; }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -63,39 +64,39 @@ public sealed class JsonFileLog : IDisposable
         _file = OpenForAppend();
     }
 
-    /// <summary>Copies a stream into the log line by line, until end of file; a trailing partial line is kept too.</summary>
-    public void Pump(Stream source, string stream)
+    /// <summary>Cuts one stream's bytes into entries as they arrive: one per line, a trailing partial line kept until <see cref="Lines.Flush"/>.</summary>
+    public Lines LinesOf(string stream) => new(this, stream);
+
+    public sealed class Lines(JsonFileLog log, string stream)
     {
-        var pending = new List<byte>();
-        var buffer = new byte[16 * 1024];
-        int n;
-        while ((n = Read(source, buffer)) > 0)
+        // Docker cuts lines at 16 KiB, so one endless line cannot grow without bound.
+        private const int MaxLine = 16 * 1024;
+        private readonly List<byte> _pending = [];
+
+        public void Append(ReadOnlySpan<byte> data)
         {
             var start = 0;
-            for (var i = 0; i < n; i++)
+            for (var i = 0; i < data.Length; i++)
             {
-                if (buffer[i] != (byte)'\n') continue;
-                pending.AddRange(buffer.AsSpan(start, i + 1 - start));
-                Write(stream, [.. pending]);
-                pending.Clear();
+                if (data[i] != (byte)'\n') continue;
+                _pending.AddRange(data[start..(i + 1)]);
+                Flush();
                 start = i + 1;
             }
-            pending.AddRange(buffer.AsSpan(start, n - start));
-            // Docker cuts lines at 16 KiB, so one endless line cannot grow without bound.
-            if (pending.Count >= buffer.Length)
+            _pending.AddRange(data[start..]);
+            while (_pending.Count >= MaxLine)
             {
-                Write(stream, [.. pending]);
-                pending.Clear();
+                log.Write(stream, CollectionsMarshal.AsSpan(_pending)[..MaxLine]);
+                _pending.RemoveRange(0, MaxLine);
             }
         }
-        if (pending.Count > 0) Write(stream, [.. pending]);
-    }
 
-    // A pty whose other side has gone reports EIO rather than end of file.
-    private static int Read(Stream source, byte[] buffer)
-    {
-        try { return source.Read(buffer, 0, buffer.Length); }
-        catch (IOException) { return 0; }
+        public void Flush()
+        {
+            if (_pending.Count == 0) return;
+            log.Write(stream, CollectionsMarshal.AsSpan(_pending));
+            _pending.Clear();
+        }
     }
 
     public static string FormatTime(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'", System.Globalization.CultureInfo.InvariantCulture);

@@ -1,4 +1,3 @@
-using Microsoft.Win32.SafeHandles;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Logs;
 using Skiff.Engine.State;
@@ -9,7 +8,8 @@ namespace Skiff.Engine.Monitor;
 
 /// <summary>
 /// The per-container monitor (<c>skiff monitor ID</c>, detached from the CLI): the parent of the
-/// container's init. It writes the container's output to its json-file log, waits for the exit,
+/// container's init. It writes the container's output to its json-file log and serves attachers
+/// (<see cref="ContainerStreams"/>), waits for the exit,
 /// records exit code, OOM kill and finish time, removes the cgroup, and restarts the container as
 /// its restart policy says (with Docker's doubling back-off), unless a stop was asked for.
 /// </summary>
@@ -20,8 +20,10 @@ public sealed class ContainerMonitor(ContainerEngine engine)
     // A run this long resets the back-off, as in Docker.
     private static readonly TimeSpan StableRun = TimeSpan.FromSeconds(10);
 
+    /// <param name="listener">the attach socket, listening; clients of one run are told its exit and let go.</param>
+    /// <param name="firstAttacher">a client that connected before the first start (start -a), so it misses nothing.</param>
     /// <param name="started">called once: with null when the program runs, or with why it could not start.</param>
-    public void Run(string id, Action<Exception?> started)
+    public void Run(string id, int listener, int? firstAttacher, Action<Exception?> started)
     {
         var record = engine.Find(id);
         var backoff = FirstBackoff;
@@ -31,12 +33,14 @@ public sealed class ContainerMonitor(ContainerEngine engine)
             var began = DateTime.UtcNow;
             int exitCode;
             bool oom;
+            ContainerStreams streams;
             try
             {
-                (exitCode, oom) = RunOnce(record, first ? started : null);
+                (exitCode, oom, streams) = RunOnce(record, listener, first ? started : null, first ? firstAttacher : null);
             }
             catch (Exception e) when (first)
             {
+                if (firstAttacher is { } fd) FileDescriptors.Close(fd);
                 started(e);
                 return;
             }
@@ -47,6 +51,8 @@ public sealed class ContainerMonitor(ContainerEngine engine)
             }
             first = false;
             record = engine.RecordExit(id, exitCode, oom);
+            // Only now: an attacher that exits with this code may run a command that must see the exit.
+            streams.Finish(exitCode);
             if (!record.Request.Restart.ShouldRestart(exitCode, record.RestartCount, record.StopRequested)) break;
 
             backoff = DateTime.UtcNow - began > StableRun ? FirstBackoff : backoff;
@@ -63,59 +69,52 @@ public sealed class ContainerMonitor(ContainerEngine engine)
         if (record.Request.AutoRemove) engine.Remove(id, force: false);
     }
 
-    private (int ExitCode, bool OomKilled) RunOnce(ContainerRecord record, Action<Exception?>? started)
+    private (int ExitCode, bool OomKilled, ContainerStreams Streams) RunOnce(ContainerRecord record, int listener, Action<Exception?>? started, int? firstAttacher)
     {
-        using var log = new JsonFileLog(engine.LogPath(record.Id), record.Request.Log.MaxSizeBytes, record.Request.Log.MaxFiles);
-        var devNull = FileDescriptors.Open("/dev/null", FileDescriptors.ORdwr);
+        var request = record.Request;
+        using var log = new JsonFileLog(engine.LogPath(record.Id), request.Log.MaxSizeBytes, request.Log.MaxFiles);
+        // We hold the writing end of a -i container's stdin, so that it stays open between attachers, as in Docker.
+        var (inRead, inWrite) = request.Interactive && !request.Tty ? FileDescriptors.Pipe() : (-1, -1);
         var (outRead, outWrite) = FileDescriptors.Pipe();
         var (errRead, errWrite) = FileDescriptors.Pipe();
+        var devNull = FileDescriptors.Open("/dev/null", FileDescriptors.ORdwr);
         RunningContainer running;
         try
         {
-            using var init = ContainerEngine.Launch(record.Request, record.Request.Tty ? [devNull, devNull, devNull] : [devNull, outWrite, errWrite]);
-            FileDescriptors.Close(outWrite);
-            FileDescriptors.Close(errWrite);
-            outWrite = errWrite = -1;
+            using var init = ContainerEngine.Launch(request, request.Tty ? [devNull, devNull, devNull] : [inRead >= 0 ? inRead : devNull, outWrite, errWrite]);
             running = engine.Start(record, init, ProcessControl.CurrentPid);
         }
         catch
         {
-            FileDescriptors.Close(outRead);
-            FileDescriptors.Close(errRead);
+            CloseAll(inWrite, outRead, errRead);
             throw;
         }
         finally
         {
-            FileDescriptors.Close(devNull);
-            if (outWrite >= 0) FileDescriptors.Close(outWrite);
-            if (errWrite >= 0) FileDescriptors.Close(errWrite);
+            CloseAll(devNull, inRead, outWrite, errWrite);
         }
         started?.Invoke(null);
 
         using (running)
         {
-            List<Thread> pumps = running.ConsoleMaster is { } master
-                ? [Pump(log, master, "stdout")]
-                : [Pump(log, outRead, "stdout"), Pump(log, errRead, "stderr")];
-            if (running.ConsoleMaster is not null)
+            ContainerStreams streams;
+            if (running.ConsoleMaster is { } master)
             {
-                FileDescriptors.Close(outRead);
-                FileDescriptors.Close(errRead);
+                CloseAll(outRead, errRead);
+                streams = new ContainerStreams(log, [(master, AttachFrameKind.Stdout)], request.Interactive ? master : -1, master, request.StdinOnce, listener, firstAttacher);
             }
-            var exitCode = running.WaitForExit();
-            pumps.ForEach(p => p.Join());
-            return (exitCode, running.OomKilled());
+            else
+            {
+                streams = new ContainerStreams(log, [(outRead, AttachFrameKind.Stdout), (errRead, AttachFrameKind.Stderr)], inWrite, null, request.StdinOnce, listener, firstAttacher);
+            }
+            streams.Run(running);
+            return (running.WaitForExit(), running.OomKilled(), streams);
         }
     }
 
-    private static Thread Pump(JsonFileLog log, int fd, string stream)
+    private static void CloseAll(params int[] fds)
     {
-        var thread = new Thread(() =>
-        {
-            using var source = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, 1);
-            log.Pump(source, stream);
-        }) { IsBackground = true, Name = $"log-{stream}" };
-        thread.Start();
-        return thread;
+        foreach (var fd in fds)
+            if (fd >= 0) FileDescriptors.Close(fd);
     }
 }

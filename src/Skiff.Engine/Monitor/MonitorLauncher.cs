@@ -14,13 +14,26 @@ namespace Skiff.Engine.Monitor;
 public static class MonitorLauncher
 {
     public const string Verb = "monitor";
+    private const string AttachFirst = "attach";
+    private const string ListeningLine = "listening";
     private const string StartedLine = "started";
     private const string ErrorLine = "error";
 
-    public static void Start(ContainerEngine engine, ContainerRecord record)
+    public static void Start(ContainerEngine engine, ContainerRecord record) => Launch(engine, record, attach: false);
+
+    /// <summary>
+    /// Starts the container with us attached from its first byte of output (start -a): the monitor
+    /// waits for our connection before it starts the program.
+    /// </summary>
+    /// <returns>the connection to the container's attach socket (see <see cref="AttachFrames"/>).</returns>
+    public static int StartAttached(ContainerEngine engine, ContainerRecord record) => Launch(engine, record, attach: true);
+
+    private static int Launch(ContainerEngine engine, ContainerRecord record, bool attach)
     {
         if (record.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)
             throw new ConflictException($"container {record.Name} is already {record.Status.ToString().ToLowerInvariant()}");
+        if (record.Status == ContainerStatus.Removing)
+            throw new ConflictException($"container {record.Name} is marked for removal and cannot be started: finish removing it (skiff rm {record.Name})");
         engine.Update(record.Id, c => c with { StopRequested = false });
         var startInfo = new ProcessStartInfo(Environment.ProcessPath ?? "skiff")
         {
@@ -33,28 +46,96 @@ public static class MonitorLauncher
         };
         startInfo.ArgumentList.Add(Verb);
         startInfo.ArgumentList.Add(record.Id);
+        if (attach) startInfo.ArgumentList.Add(AttachFirst);
         using var monitor = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the container's monitor");
         monitor.StandardInput.Close();
         var errors = monitor.StandardError.ReadToEndAsync();
         var line = monitor.StandardOutput.ReadLine();
-        if (line == StartedLine) return;
-        if (line?.StartsWith(ErrorLine + " ", StringComparison.Ordinal) == true)
+        var connection = -1;
+        try
         {
-            var parts = line.Split(' ', 3);
-            throw new ContainerStartException(int.Parse(parts[1], CultureInfo.InvariantCulture), parts.Length > 2 ? parts[2] : "unknown error");
+            if (attach && line == ListeningLine)
+            {
+                connection = UnixSockets.Connect(AttachFrames.SocketPath(engine.Paths, record.Id));
+                line = monitor.StandardOutput.ReadLine();
+            }
+            if (line == StartedLine) return connection;
+            if (line?.StartsWith(ErrorLine + " ", StringComparison.Ordinal) == true)
+            {
+                var parts = line.Split(' ', 3);
+                throw new ContainerStartException(int.Parse(parts[1], CultureInfo.InvariantCulture), parts.Length > 2 ? parts[2] : "unknown error");
+            }
+            monitor.WaitForExit();
+            throw new ContainerStartException(125, $"the container's monitor exited with status {monitor.ExitCode} before the container started: {errors.Result.Trim()}");
         }
-        monitor.WaitForExit();
-        throw new ContainerStartException(125, $"the container's monitor exited with status {monitor.ExitCode} before the container started: {errors.Result.Trim()}");
+        catch
+        {
+            if (connection >= 0) FileDescriptors.Close(connection);
+            throw;
+        }
     }
 
-    /// <summary>The hidden verb: runs in the monitor process until the container is done for good.</summary>
-    public static int RunMonitor(string id)
+    /// <summary>The hidden verb (<c>monitor ID [attach]</c>): runs in the monitor process until the container is done for good.</summary>
+    public static int RunMonitor(string[] args)
     {
+        var (id, attach) = args switch
+        {
+            [var i] => (i, false),
+            [var i, AttachFirst] => (i, true),
+            _ => throw new ArgumentException($"usage: skiff {Verb} ID [{AttachFirst}]"),
+        };
         // Our own session: the caller's terminal closing or its Ctrl-C must not reach us.
         ProcessControl.NewSession();
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
+        var socket = AttachFrames.SocketPath(engine.Paths, id);
+        int listener;
+        try
+        {
+            listener = UnixSockets.Listen(socket);
+        }
+        catch (Exception e) when (e is SyscallException or IOException or ArgumentException)
+        {
+            Console.Out.WriteLine($"{ErrorLine} 125 cannot serve attach on {socket}: {e.Message.ReplaceLineEndings(" ")}");
+            return 125;
+        }
+        try
+        {
+            return Monitor(engine, id, listener, attach ? FirstAttacher(listener) : null);
+        }
+        finally
+        {
+            FileDescriptors.Close(listener);
+            // Gone already when the container was removed (--rm).
+            if (File.Exists(socket)) File.Delete(socket);
+        }
+    }
+
+    /// <summary>Tells the launcher we listen, and takes its connection; null if it died first.</summary>
+    private static int? FirstAttacher(int listener)
+    {
+        try
+        {
+            Console.Out.WriteLine(ListeningLine);
+            Console.Out.Flush();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        // Our stdout is the launcher's pipe: it reports an error once the launcher is gone.
+        Span<PollFd> fds = [new PollFd(listener, PollFd.In), new PollFd(1, 0)];
+        while (true)
+        {
+            Poll.Wait(fds);
+            if (UnixSockets.Accept(listener) is { } client) return client;
+            if (fds[1].Revents != 0) return null;
+        }
+    }
+
+    private static int Monitor(ContainerEngine engine, string id, int listener, int? firstAttacher)
+    {
         var outcome = 0;
-        new ContainerMonitor(engine).Run(id, failure =>
+        new ContainerMonitor(engine).Run(id, listener, firstAttacher, failure =>
         {
             try
             {

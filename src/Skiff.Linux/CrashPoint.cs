@@ -1,0 +1,16 @@
+namespace Skiff.Linux;
+
+/// <summary>
+/// Named points of the commands that must survive being killed anywhere (rm, commit): with
+/// SKIFF_CRASH_AT=NAME the process kills itself there with SIGKILL, so that the crash tests stop
+/// it at exactly each point rather than guessing with delays. One environment lookup when unset.
+/// </summary>
+public static class CrashPoint
+{
+    private static readonly string? Target = Environment.GetEnvironmentVariable("SKIFF_CRASH_AT");
+
+    public static void Reached(string name)
+    {
+        if (Target == name) Libc.kill(Libc.getpid(), 9);
+    }
+}
