@@ -48,6 +48,7 @@ internal static partial class Libc
     [LibraryImport(Lib)] internal static partial void cfmakeraw(ref Termios termios);
     [LibraryImport(Lib)] internal static partial int isatty(int fd);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int socket(int domain, int type, int protocol);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int flock(int fd, int operation);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int ioctl(int fd, ulong request, ref IfReq arg);
     [LibraryImport(Lib)] internal static partial uint geteuid();
     [LibraryImport(Lib)] internal static partial int getpid();

@@ -193,22 +193,8 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     private static NetworkEndpoint Endpoint(NetworkRecord network, NetworkAllocation allocation) =>
         new(network.Bridge, allocation.Address, allocation.Ports);
 
-    private FileStream HoldLock()
-    {
-        var path = Path.Join(stateRoot, "netfilter.lock");
-        while (true)
-        {
-            try
-            {
-                // FileShare.None takes an exclusive flock: one skiff process at a time.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                Thread.Sleep(5);
-            }
-        }
-    }
+    // One skiff process at a time changes rules; waiters block in the kernel rather than poll.
+    private IDisposable HoldLock() => Linux.FileLock.Exclusive(Path.Join(stateRoot, "netfilter.lock"));
 
     private Ipv4Prefix FreeSubnet(IEnumerable<string> candidates)
     {

@@ -137,15 +137,15 @@ public sealed class PublishedPortTests
     }
 
     [Fact]
-    public void Twenty_five_parallel_rm_f_of_publishing_containers_all_succeed_and_leave_the_rules_as_before()
+    public void Thirty_parallel_rm_f_of_publishing_containers_all_succeed_and_leave_the_rules_as_before()
     {
         WithNetwork("10.100.0.0/24", [], net =>
         {
             var before = Ok(Sh(Rules)).Stdout;
-            var ids = Enumerable.Range(0, 25).AsParallel().WithDegreeOfParallelism(25)
+            var ids = Enumerable.Range(0, 30).AsParallel().WithDegreeOfParallelism(30)
                 .Select(i => Detached(net, "-p", $"{8300 + i}:80", "busybox", "sleep", "300")).ToList();
-            Assert.Equal(25, Regex.Matches(Ok(Sh("iptables-save -t nat")).Stdout, "--dport 83[0-9][0-9] -j DNAT").Count);
-            var removed = ids.AsParallel().WithDegreeOfParallelism(25).Select(id => RunSkiff("rm", "-f", id)).ToList();
+            Assert.Equal(30, Regex.Matches(Ok(Sh("iptables-save -t nat")).Stdout, "--dport 83[0-9][0-9] -j DNAT").Count);
+            var removed = ids.AsParallel().WithDegreeOfParallelism(30).Select(id => RunSkiff("rm", "-f", id)).ToList();
             Assert.All(removed, r => Assert.True(r.ExitCode == 0, r.ToString()));
             Assert.Equal(before, Ok(Sh(Rules)).Stdout);
         });
