@@ -61,12 +61,12 @@ wait_for() { for _ in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1
 
 # 1. Throughput.
 iperf3 -s -B 127.0.0.1 -p 5201 >/dev/null 2>&1 & iperf_pid=$!
-wait_for iperf3 -c 127.0.0.1 -p 5201 -t 0.1
+wait_for iperf3 -c 127.0.0.1 -p 5201 -n 1K
 loopback="$(iperf3 -c 127.0.0.1 -p 5201 -t "$seconds" -J | gbits)"
 
 server="$("$skiff" run -d --network bench -p 5202:5201 "${with_iperf[@]}" /usr/bin/iperf3 -s -p 5201)"
 address="$("$skiff" network inspect bench | jq -r '.[0].Containers | to_entries[0].value.IPv4Address | split("/")[0]')"
-wait_for ip netns exec "$outside" iperf3 -c 10.250.0.1 -p 5202 -t 0.1
+wait_for ip netns exec "$outside" iperf3 -c 10.250.0.1 -p 5202 -n 1K
 between="$("$skiff" run --rm --network bench "${with_iperf[@]}" /usr/bin/iperf3 -c "$address" -p 5201 -t "$seconds" -J | gbits)"
 published="$(ip netns exec "$outside" iperf3 -c 10.250.0.1 -p 5202 -t "$seconds" -J | gbits)"
 "$skiff" rm -f "$server" >/dev/null

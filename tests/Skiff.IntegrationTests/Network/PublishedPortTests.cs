@@ -33,34 +33,36 @@ public sealed class PublishedPortTests
         Ok(RunSkiff("port", container)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => Regex.Match(l, @"^(\S+) -> 0\.0\.0\.0:(\d+)$")).ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value));
 
-    [Fact]
-    public void A_udp_port_published_on_the_host_answers_the_outside_machine()
+    /// <summary>A UDP server published on the host port, once it answers the outside machine.</summary>
+    private static void WithUdpServer(string subnet, int hostPort, Action<string> body)
     {
         using var outside = new OutsideMachine();
-        WithNetwork("10.93.0.0/24", [], net =>
+        WithNetwork(subnet, [], net =>
         {
-            var id = Detached(net, ["-p", "5353:53/udp", .. UdpPong]);
-            Assert.Contains("pong", Eventually(() => UdpPing(outside, 5353)).Stdout);
-            Assert.Equal("53/udp -> 0.0.0.0:5353\n", Ok(RunSkiff("port", id)).Stdout);
-            Assert.Contains("0.0.0.0:5353->53/udp", Ok(RunSkiff("ps")).Stdout);
+            var id = Detached(net, ["-p", $"{hostPort}:53/udp", .. UdpPong]);
+            Assert.Contains("pong", Eventually(() => UdpPing(outside, hostPort)).Stdout);
+            body(id);
         });
     }
 
     [Fact]
-    public void The_connections_the_kernel_tracks_for_a_container_are_gone_once_it_stops()
-    {
-        using var outside = new OutsideMachine();
-        WithNetwork("10.94.0.0/24", [], net =>
+    public void A_udp_port_published_on_the_host_answers_the_outside_machine() =>
+        WithUdpServer("10.93.0.0/24", 5353, id =>
         {
-            var id = Detached(net, ["-p", "5354:53/udp", .. UdpPong]);
-            Eventually(() => UdpPing(outside, 5354));
+            Assert.Equal("53/udp -> 0.0.0.0:5353\n", Ok(RunSkiff("port", id)).Stdout);
+            Assert.Contains("0.0.0.0:5353->53/udp", Ok(RunSkiff("ps")).Stdout);
+        });
+
+    [Fact]
+    public void The_connections_the_kernel_tracks_for_a_container_are_gone_once_it_stops() =>
+        WithUdpServer("10.94.0.0/24", 5354, id =>
+        {
             Assert.Contains("src=10.94.0.2", Ok(Sh("conntrack -L -p udp 2>/dev/null")).Stdout);
             Ok(RunSkiff("stop", "-t", "1", id));
             // A client that kept sending would otherwise stay on the old mapping to the dead container.
             Assert.DoesNotContain("10.94.0.2", Ok(Sh("conntrack -L 2>/dev/null")).Stdout);
             Assert.DoesNotContain("dport=5354", Ok(Sh("conntrack -L 2>/dev/null")).Stdout);
         });
-    }
 
     [Fact]
     public void A_container_reaches_its_own_published_port_and_a_neighbour_s_through_the_host_address()
