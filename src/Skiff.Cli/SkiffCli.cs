@@ -50,6 +50,7 @@ public static class SkiffCli
         ("pause", PauseCommand.BuildPause),
         ("unpause", PauseCommand.BuildUnpause),
         ("rename", RenameCommand.Build),
+        ("port", PortCommand.Build),
         ("container", ContainerCommand.Build),
         ("volume", VolumeCommand.Build),
     ];

@@ -1,4 +1,4 @@
-using Microsoft.Win32.SafeHandles;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -7,23 +7,7 @@ namespace Skiff.Images;
 /// exclusively, so it only ever sees finished work. The kernel drops it if the holder dies.</summary>
 internal static class CollectionLock
 {
-    public static IDisposable Shared(string root) => Take(root, LibC.LockShared);
+    public static IDisposable Shared(string root) => FileLock.Shared(Path.Combine(root, "collection.lock"));
 
-    public static IDisposable Exclusive(string root) => Take(root, LibC.LockExclusive);
-
-    private static SafeFileHandle Take(string root, int operation)
-    {
-        var path = Path.Combine(root, "collection.lock");
-        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
-        try
-        {
-            LibC.Flock(handle, operation, path);
-            return handle;
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
-    }
+    public static IDisposable Exclusive(string root) => FileLock.Exclusive(Path.Combine(root, "collection.lock"));
 }

@@ -48,9 +48,6 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SysSyncfs(int fd);
 
-    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
-    private static partial int SysFlock(int fd, int operation);
-
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int SysClose(int fd);
 
@@ -70,20 +67,6 @@ internal static partial class LibC
         var ticks = mtime.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
         var ts = new Timespec { Sec = ticks / TimeSpan.TicksPerSecond, Nsec = ticks % TimeSpan.TicksPerSecond * 100 };
         Check(SysUtimensat(AtFdCwd, path, [ts, ts], AtSymlinkNoFollow), "utimensat", path);
-    }
-
-    public const int LockShared = 1;
-    public const int LockExclusive = 2;
-
-    /// <summary>Blocks until the lock is granted; a lock already held on the descriptor is converted.</summary>
-    public static void Flock(SafeHandle file, int operation, string path)
-    {
-        int result;
-        do
-        {
-            result = SysFlock((int)file.DangerousGetHandle(), operation);
-        } while (result < 0 && Marshal.GetLastPInvokeError() == 4 /* EINTR */);
-        Check(result, "flock", path);
     }
 
     /// <summary>Makes the directory entries just renamed into it durable.</summary>

@@ -48,6 +48,7 @@ internal static partial class Libc
     [LibraryImport(Lib)] internal static partial void cfmakeraw(ref Termios termios);
     [LibraryImport(Lib)] internal static partial int isatty(int fd);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int socket(int domain, int type, int protocol);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int flock(int fd, int operation);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int ioctl(int fd, ulong request, ref IfReq arg);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int bind(int fd, in SockAddrUn address, int length);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int connect(int fd, in SockAddrUn address, int length);

@@ -10,16 +10,16 @@ namespace Skiff.IntegrationTests;
 [Collection("host state")]
 public sealed class BridgeNetworkTests
 {
-    private static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
+    internal static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
 
-    private static RunResult Ok(RunResult r)
+    internal static RunResult Ok(RunResult r)
     {
         Assert.True(r.ExitCode == 0, r.ToString());
         return r;
     }
 
     /// <summary>A network for the test's body, removed afterwards along with its containers.</summary>
-    private static void WithNetwork(string subnet, string[] options, Action<string> body)
+    internal static void WithNetwork(string subnet, string[] options, Action<string> body)
     {
         var name = Unique("n");
         Ok(RunSkiff(["network", "create", "--subnet", subnet, .. options, name]));
@@ -35,11 +35,11 @@ public sealed class BridgeNetworkTests
         }
     }
 
-    private static string Detached(string network, params string[] args) =>
+    internal static string Detached(string network, params string[] args) =>
         Ok(RunSkiff(["run", "-d", "--network", network, .. args])).Stdout.Trim();
 
     /// <summary>The container's address as its network's inspect reports it.</summary>
-    private static string? Address(string containerId)
+    internal static string? Address(string containerId)
     {
         foreach (var network in RunSkiff("network", "ls", "-q").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -124,7 +124,7 @@ public sealed class BridgeNetworkTests
         }
     }
 
-    private static RunResult Eventually(Func<RunResult> attempt)
+    internal static RunResult Eventually(Func<RunResult> attempt)
     {
         for (var i = 0; ; i++)
         {

@@ -29,7 +29,9 @@ public static class ContainerFlags
     public static readonly Option<bool> ReadOnly = new("--read-only") { Description = "Mount the container's root filesystem read-only" };
     public static readonly Option<string[]> SecurityOpt = new("--security-opt") { Description = "Security options (no-new-privileges)" };
     public static readonly Option<string> Network = new("--network", "--net") { Description = "Network: none, host, bridge (the default network) or a network's name", DefaultValueFactory = _ => "none" };
-    public static readonly Option<string[]> Publish = new("--publish", "-p") { Description = "Publish a container's port on the host: [ip:]hostPort:containerPort[/tcp|udp]" };
+    public static readonly Option<string[]> Publish = new("--publish", "-p") { Description = "Publish a container's port on the host: [ip:][hostPort[-end]:]containerPort[-end][/tcp|udp]" };
+    public static readonly Option<bool> PublishAll = new("--publish-all", "-P") { Description = "Publish every exposed port on a free host port" };
+    public static readonly Option<string[]> Expose = new("--expose") { Description = "Expose a port or a range of ports (80, 8000-8002/udp)" };
     public static readonly Option<string?> CgroupParent = new("--cgroup-parent") { Description = "Parent cgroup for the container (default skiff)" };
     public static readonly Option<string[]> Volume = new("--volume", "-v") { Description = "Bind mount a host path or mount a volume: [SOURCE:]TARGET[:ro]" };
     public static readonly Option<string[]> Mount = new("--mount") { Description = "Attach a mount: type=bind|volume|tmpfs,source=,target=[,readonly]" };
@@ -44,7 +46,7 @@ public static class ContainerFlags
     [
         Remove, Interactive, Tty, Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint,
         Memory, MemorySwap, Cpus, CpuShares, CpusetCpus, PidsLimit, CapAdd, CapDrop, Privileged,
-        ReadOnly, SecurityOpt, Network, Publish, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs, Image, Command,
+        ReadOnly, SecurityOpt, Network, Publish, PublishAll, Expose, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs, Image, Command,
     ];
 
     public static Command WithFlags(this Command command)
@@ -84,7 +86,9 @@ public static class ContainerFlags
                 _ => NetworkMode.Bridge,
             },
             NetworkName = p.GetValue(Network) is "none" or "host" or "bridge" ? null : p.GetValue(Network),
-            Publish = PublishedPorts(p.GetValue(Publish) ?? [], p.GetValue(Network)!),
+            Publish = PublishedPorts(p.GetValue(Publish) ?? [], p.GetValue(PublishAll), p.GetValue(Network)!),
+            PublishAll = p.GetValue(PublishAll),
+            Expose = [.. (p.GetValue(Expose) ?? []).SelectMany(Skiff.Network.Ports.ExposedPort.Parse).Select(e => e.ToString())],
             Resources = new ResourceLimits
             {
                 MemoryBytes = p.GetValue(Memory) is { } m ? ByteSize.Parse(m) : null,
@@ -128,8 +132,8 @@ public static class ContainerFlags
         return log;
     }
 
-    private static List<Skiff.Network.Bridge.PortBinding> PublishedPorts(string[] specs, string network) =>
-        specs.Length > 0 && network is "none" or "host"
-            ? throw new ArgumentException($"-p needs a bridge network: --network {network} publishes nothing")
-            : specs.Select(Skiff.Network.Bridge.PortBinding.Parse).ToList();
+    private static List<Skiff.Network.Ports.PortRequest> PublishedPorts(string[] specs, bool all, string network) =>
+        (specs.Length > 0 || all) && network is "none" or "host"
+            ? throw new ArgumentException($"{(all ? "-P" : "-p")} needs a bridge network: --network {network} publishes nothing")
+            : specs.SelectMany(Skiff.Network.Ports.PortRequest.Parse).ToList();
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Networks;
+using Skiff.Network.Ports;
 using Skiff.Engine.State;
 
 namespace Skiff.Cli.Commands;
@@ -40,7 +42,8 @@ public static class PsCommand
             }
             var format = p.GetValue(Format) ?? DefaultFormat;
             var now = DateTime.UtcNow;
-            var rows = containers.Select(c => Fields(c, now, noTrunc)).ToList();
+            var ports = PublishedPorts.Current(engine);
+            var rows = containers.Select(c => Fields(c, now, noTrunc, ports)).ToList();
             if (format.StartsWith("table", StringComparison.Ordinal))
                 PrintTable(format["table".Length..].Trim(), rows);
             else
@@ -62,7 +65,7 @@ public static class PsCommand
         _ => c.Id.StartsWith(value, StringComparison.Ordinal),
     };
 
-    private static Dictionary<string, string> Fields(ContainerRecord c, DateTime now, bool noTrunc)
+    private static Dictionary<string, string> Fields(ContainerRecord c, DateTime now, bool noTrunc, ILookup<string, Skiff.Network.Bridge.PortBinding> ports)
     {
         var command = ContainerSummary.Command(c);
         return new()
@@ -74,7 +77,7 @@ public static class PsCommand
             ["RunningFor"] = ContainerSummary.HumanDuration(now - c.Created),
             ["Status"] = ContainerSummary.StatusText(c, now),
             ["State"] = ContainerSummary.State(c),
-            ["Ports"] = "",
+            ["Ports"] = c.Status is ContainerStatus.Running or ContainerStatus.Paused ? PortText.Column([.. ports[c.Id]], PublishedPorts.Exposed(c.Request)) : "",
             ["Names"] = c.Name,
         };
     }

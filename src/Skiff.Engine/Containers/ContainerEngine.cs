@@ -47,6 +47,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
         request = Volumes.Attach(request, image);
+        request = PublishedPorts.AtCreate(request, new ImageStore(paths.Images).ReadConfig(image.Id).Config);
         StartTimeline.Mark("image resolved");
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var bundle = paths.Container(id);

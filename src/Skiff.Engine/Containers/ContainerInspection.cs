@@ -71,6 +71,7 @@ public static class ContainerInspection
         w.WriteString("CpusetCpus", r.Resources.CpusetCpus ?? "");
         if (r.Resources.PidsLimit is { } pids) w.WriteNumber("PidsLimit", pids); else w.WriteNull("PidsLimit");
         WriteArray(w, "SecurityOpt", r.NoNewPrivileges ? ["no-new-privileges"] : []);
+        PortsInspection.WriteRequested(w, r);
         w.WriteEndObject();
 
         w.WriteStartArray("Mounts");
@@ -88,6 +89,11 @@ public static class ContainerInspection
         w.WriteString("Image", c.Image);
         w.WriteString("WorkingDir", r.WorkingDir ?? image?.Config.WorkingDir ?? "");
         if ((r.Entrypoint ?? image?.Config.Entrypoint) is { } entrypoint) WriteArray(w, "Entrypoint", entrypoint); else w.WriteNull("Entrypoint");
+        PortsInspection.WriteExposed(w, r);
+        w.WriteEndObject();
+
+        w.WriteStartObject("NetworkSettings");
+        PortsInspection.WriteCurrent(w, r, [.. Networks.PublishedPorts.Current(engine)[c.Id]]);
         w.WriteEndObject();
         w.WriteEndObject();
     }

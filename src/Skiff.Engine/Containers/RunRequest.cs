@@ -20,8 +20,12 @@ public sealed record RunRequest
     public NetworkMode Network { get; init; } = NetworkMode.None;
     /// <summary>The bridge network to join in <see cref="NetworkMode.Bridge"/>; null is the default network.</summary>
     public string? NetworkName { get; init; }
-    /// <summary>-p: host ports forwarded to the container (bridge networks only).</summary>
-    public IReadOnlyList<Skiff.Network.Bridge.PortBinding> Publish { get; init; } = [];
+    /// <summary>-p: host ports forwarded to the container (bridge networks only); with -P also every exposed port.</summary>
+    public IReadOnlyList<Skiff.Network.Ports.PortRequest> Publish { get; init; } = [];
+    /// <summary>-P: publish every port the image EXPOSEs and <see cref="Expose"/> on ephemeral host ports.</summary>
+    public bool PublishAll { get; init; }
+    /// <summary>--expose: ports to expose beside the image's own ("80/tcp").</summary>
+    public IReadOnlyList<string> Expose { get; init; } = [];
     public ResourceLimits Resources { get; init; } = new();
     public IReadOnlyList<string> CapAdd { get; init; } = [];
     public IReadOnlyList<string> CapDrop { get; init; } = [];

@@ -2,6 +2,7 @@ using Skiff.Engine.Containers;
 using Skiff.Network.Bridge;
 using Skiff.Network.Ipam;
 using Skiff.Network.Netfilter;
+using Skiff.Network.Ports;
 
 namespace Skiff.Engine.Networks;
 
@@ -10,8 +11,9 @@ public sealed record NetworkCreateRequest(string Name, string? Subnet = null, st
 
 /// <summary>
 /// Bridge networks for containers: records (<see cref="NetworkStore"/>), the kernel's bridges and
-/// veths (<see cref="BridgeDriver"/>) and the rules (<see cref="RuleApplier"/>). Rules are always
-/// rewritten from the records under one lock file, so concurrent commands apply them in turn.
+/// veths (<see cref="BridgeDriver"/>) and the rules (<see cref="RuleApplier"/>). Every rule change
+/// happens under one lock file, so concurrent commands apply them in turn: a network's creation or
+/// removal rewrites all rules from the records, a container's start or stop only its own.
 /// </summary>
 public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
 {
@@ -80,20 +82,37 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
 
     /// <summary>
     /// Runs between the spawn of the container's init (in its new network namespace) and the spec
-    /// it waits for: an address, the veth pair, then the rules with the new endpoint.
+    /// it waits for: an address and host ports, the container's rules, then the veth pair. Ports are
+    /// chosen and rules added under the netfilter lock, so rules always follow the records' order and
+    /// a rebuild can never see a record whose rules are about to be appended (it would double them).
+    /// A port that is taken fails before anything is wired.
     /// </summary>
     public void Connect(string containerId, RunRequest request, int initPid)
     {
         var network = Resolve(request);
-        var address = store.Allocate(network.Name, containerId, request.Publish);
+        var bridge = network.ToBridge();
+        var recreated = BridgeDriver.EnsureBridge(bridge);
+        NetworkAllocation allocation;
+        using (HoldLock())
+        {
+            allocation = store.Allocate(network.Name, containerId, request.Publish, HostPortChooser.ForHost());
+            // A container's own rules are its published ports; the network's rules are in place
+            // since its creation, unless its bridge had to be made again (a reboot lost both).
+            try
+            {
+                if (recreated) Rebuild();
+                else if (allocation.Ports.Count > 0) AddOrRebuild(RuleGenerator.EndpointBatch(bridge, Endpoint(network, allocation), add: true));
+            }
+            catch
+            {
+                store.Release(containerId);
+                throw;
+            }
+        }
         try
         {
-            var recreated = BridgeDriver.EnsureBridge(network.ToBridge());
-            BridgeDriver.Connect(network.ToBridge(), initPid, $"veth{containerId[..8]}", address);
-            // A container's own rules are its published ports; the network's rules are in place
-            // since its creation, unless its bridge had to be made again. So a run without -p
-            // costs no iptables process, however many containers there are.
-            if (recreated || request.Publish.Count > 0) ApplyRules();
+            if (allocation.Ports.Count > 0) ConntrackCleaner.Forget(allocation.Address, allocation.Ports);
+            BridgeDriver.Connect(bridge, initPid, $"veth{containerId[..8]}", allocation.Address);
         }
         catch
         {
@@ -102,39 +121,80 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         }
     }
 
-    /// <summary>Releases the container's addresses and takes its rules away; its veth died with its namespace.</summary>
+    /// <summary>
+    /// Takes the container's rules away, then its addresses (its veth died with its namespace), then
+    /// the connections the kernel still tracks for them. Rules go before records, so a command killed
+    /// in between leaves records without rules, never rules without records: the next delete of
+    /// those rules fails and rebuilds everything from the records.
+    /// </summary>
     public void Disconnect(string containerId)
     {
-        if (store.Release(containerId).Any(a => a.Ports.Count > 0)) ApplyRules();
+        List<NetworkAllocation> held;
+        using (HoldLock())
+        {
+            held = store.Allocations().Where(a => a.ContainerId == containerId).ToList();
+            var networks = store.List().ToDictionary(n => n.Name);
+            var batch = string.Concat(held.Where(a => a.Ports.Count > 0)
+                .Select(a => RuleGenerator.EndpointBatch(networks[a.Network].ToBridge(), Endpoint(networks[a.Network], a), add: false)));
+            try
+            {
+                if (batch.Length > 0) Applier().Apply(batch);
+                store.Release(containerId);
+            }
+            catch (IptablesException)
+            {
+                store.Release(containerId);
+                Rebuild();
+            }
+        }
+        foreach (var a in held.Where(a => a.Ports.Count > 0)) ConntrackCleaner.Forget(a.Address, a.Ports);
     }
 
     /// <summary>Rewrites every Skiff rule from the records (read under the lock, so the newest records win).</summary>
     public void ApplyRules()
     {
         using var held = HoldLock();
-        var networks = store.List();
-        var byName = networks.ToDictionary(n => n.Name);
-        var endpoints = store.Allocations()
-            .Select(a => new NetworkEndpoint(byName[a.Network].Bridge, a.Address, a.Ports)).ToList();
-        RuleApplier.Apply(networks.Select(n => n.ToBridge()).ToList(), endpoints);
+        Rebuild();
     }
 
-    private FileStream HoldLock()
+    // Under the lock. The backend is chosen again here (this is how networks are made, and how a
+    // host is put right) and remembered for the cheap per-container batches.
+    private void Rebuild()
     {
-        var path = Path.Join(stateRoot, "netfilter.lock");
-        while (true)
+        var networks = store.List();
+        var byName = networks.ToDictionary(n => n.Name);
+        var endpoints = store.Allocations().Select(a => Endpoint(byName[a.Network], a)).ToList();
+        var backend = RuleApplier.Detect();
+        new RuleApplier(backend).Rebuild(networks.Select(n => n.ToBridge()).ToList(), endpoints);
+        File.WriteAllText(BackendFile, backend.Name);
+    }
+
+    // Under the lock. Rules that are not what the records say (a command killed half-way) fail a
+    // batch; the records are the truth, so everything is written again from them.
+    private void AddOrRebuild(string batch)
+    {
+        try
         {
-            try
-            {
-                // FileShare.None takes an exclusive flock: one skiff process at a time.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                Thread.Sleep(5);
-            }
+            Applier().Apply(batch);
+        }
+        catch (IptablesException)
+        {
+            Rebuild();
         }
     }
+
+    private RuleApplier Applier() =>
+        new(Environment.GetEnvironmentVariable(IptablesBackend.Variable) is { Length: > 0 } || !File.Exists(BackendFile)
+            ? RuleApplier.Detect()
+            : new IptablesBackend(File.ReadAllText(BackendFile).Trim()));
+
+    private string BackendFile => Path.Join(stateRoot, "netfilter.backend");
+
+    private static NetworkEndpoint Endpoint(NetworkRecord network, NetworkAllocation allocation) =>
+        new(network.Bridge, allocation.Address, allocation.Ports);
+
+    // One skiff process at a time changes rules; waiters block in the kernel rather than poll.
+    private IDisposable HoldLock() => Linux.FileLock.Exclusive(Path.Join(stateRoot, "netfilter.lock"));
 
     private Ipv4Prefix FreeSubnet(IEnumerable<string> candidates)
     {

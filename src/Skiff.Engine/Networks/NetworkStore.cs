@@ -6,6 +6,7 @@ using Skiff.Engine.State;
 using Skiff.Network.Bridge;
 using Skiff.Network.Ipam;
 using Skiff.Network.Netfilter;
+using Skiff.Network.Ports;
 
 namespace Skiff.Engine.Networks;
 
@@ -74,25 +75,23 @@ public sealed partial class NetworkStore(StateDatabase db)
     }
 
     /// <summary>
-    /// Hands the container the lowest free address of the network, inside one BEGIN IMMEDIATE
-    /// transaction: concurrent callers queue on the write lock, so each sees the others' rows.
-    /// A host port another container already publishes is refused here too.
+    /// Hands the container the lowest free address of the network and its host ports, inside one
+    /// BEGIN IMMEDIATE transaction: concurrent callers queue on the write lock, so each sees the
+    /// others' rows. A host port another container already publishes is refused here too.
     /// </summary>
-    public IPAddress Allocate(string networkName, string containerId, IReadOnlyList<PortBinding> ports)
+    public NetworkAllocation Allocate(string networkName, string containerId, IReadOnlyList<PortRequest> requests, HostPortChooser ports)
     {
         using var tx = db.Begin();
         var network = Read($"SELECT {Columns} FROM networks WHERE name = $name", tx, ("$name", networkName)).SingleOrDefault()
             ?? throw new NoSuchNetworkException(networkName);
         var all = Allocations(tx);
-        foreach (var port in ports)
-            if (all.SelectMany(a => a.Ports.Select(p => (a.ContainerId, Port: p))).FirstOrDefault(x => x.Port.ConflictsWith(port)) is { ContainerId: not null } taken)
-                throw new ConflictException($"port {port.HostIp}:{port.HostPort}/{port.Protocol} is already published by container {taken.ContainerId[..12]} ({taken.Port})");
+        var chosen = ports.Choose(requests, [.. all.SelectMany(a => a.Ports.Select(p => ($"container {a.ContainerId[..12]}", p)))]);
         var used = all.Where(a => a.Network == networkName).Select(a => Ipv4Prefix.ToUInt32(a.Address)).ToHashSet();
         var address = AddressPool.Next(network.Subnet, network.Gateway, used);
         db.Execute("INSERT INTO ip_allocations (network, address, container_id, ports) VALUES ($network, $address, $container, $ports)", tx,
-            ("$network", networkName), ("$address", address.ToString()), ("$container", containerId), ("$ports", string.Join(',', ports.Select(p => p.Spec))));
+            ("$network", networkName), ("$address", address.ToString()), ("$container", containerId), ("$ports", string.Join(',', chosen.Select(p => p.Spec))));
         tx.Commit();
-        return address;
+        return new NetworkAllocation(networkName, address, containerId, chosen);
     }
 
     /// <summary>Gives back every address the container holds, and says which they were.</summary>

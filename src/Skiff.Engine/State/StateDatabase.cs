@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Win32.SafeHandles;
+using Skiff.Linux;
 
 namespace Skiff.Engine.State;
 
@@ -10,10 +12,12 @@ public sealed class StateDatabase : IDisposable
 {
     private const int SchemaVersion = 2;
     private readonly SqliteConnection _connection;
+    private readonly string _writeLockPath;
 
     public StateDatabase(string root)
     {
         Directory.CreateDirectory(root);
+        _writeLockPath = Path.Join(root, "skiff.db.writers");
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = Path.Join(root, "skiff.db"),
@@ -87,8 +91,25 @@ public sealed class StateDatabase : IDisposable
         tx.Commit();
     }
 
-    /// <summary>BEGIN IMMEDIATE: takes the write lock up front, so a read-then-write cannot be overtaken.</summary>
-    public SqliteTransaction Begin() => _connection.BeginTransaction(deferred: false);
+    /// <summary>
+    /// BEGIN IMMEDIATE: takes the write lock up front, so a read-then-write cannot be overtaken.
+    /// Writers first queue on a blocking flock: SQLite's own wait is a busy handler that sleeps and
+    /// retries, and with dozens of skiff processes writing at once (100 parallel `rm -f`) a waiter
+    /// could keep missing the moments the lock was free until its 30 seconds ran out ("database is locked").
+    /// </summary>
+    public WriteTransaction Begin()
+    {
+        var queue = FileLock.Exclusive(_writeLockPath);
+        try
+        {
+            return new WriteTransaction(_connection.BeginTransaction(deferred: false), queue);
+        }
+        catch
+        {
+            queue.Dispose();
+            throw;
+        }
+    }
 
     public SqliteCommand Command(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
@@ -112,4 +133,20 @@ public sealed class StateDatabase : IDisposable
     }
 
     public void Dispose() => _connection.Dispose();
+}
+
+/// <summary>A write transaction and its place at the head of the writers' queue, given up together.</summary>
+public sealed class WriteTransaction(SqliteTransaction transaction, SafeFileHandle queue) : IDisposable
+{
+    public static implicit operator SqliteTransaction(WriteTransaction tx) => tx._transaction;
+
+    private readonly SqliteTransaction _transaction = transaction;
+
+    public void Commit() => _transaction.Commit();
+
+    public void Dispose()
+    {
+        _transaction.Dispose();
+        queue.Dispose();
+    }
 }

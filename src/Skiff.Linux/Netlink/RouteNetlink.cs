@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-
 namespace Skiff.Linux.Netlink;
 
 /// <summary>
@@ -9,12 +6,7 @@ namespace Skiff.Linux.Netlink;
 /// </summary>
 public sealed class RouteNetlink : IDisposable
 {
-    private const int AfNetlink = 16, SockRaw = 3, SockCloexec = 0x80000, NetlinkRoute = 0;
-    private readonly int _fd;
-    private uint _sequence;
-
-    public RouteNetlink() =>
-        _fd = SyscallException.Check(Libc.socket(AfNetlink, SockRaw | SockCloexec, NetlinkRoute), "socket(AF_NETLINK, NETLINK_ROUTE)");
+    private readonly NetlinkSocket _socket = new(NetlinkSocket.Route);
 
     /// <summary>
     /// A socket in another network namespace (such as /proc/PID/ns/net of a container's init). A
@@ -61,9 +53,8 @@ public sealed class RouteNetlink : IDisposable
 
     private List<T> Dump<T>(ushort requestType, byte family, ushort answerType, DecodePayload<T> decode)
     {
-        var sequence = ++_sequence;
         var results = new List<T>();
-        Exchange(RtnetlinkCodec.DumpRequest(requestType, family, sequence), sequence,
+        _socket.Exchange(RtnetlinkCodec.DumpRequest(requestType, family, _socket.NextSequence()),
             $"netlink dump (type {requestType}, family {family})",
             message => { if (message.Type == answerType) results.Add(decode(message.Payload)); });
         return results;
@@ -73,43 +64,11 @@ public sealed class RouteNetlink : IDisposable
     /// Sends one change built by <see cref="RtnetlinkRequests"/> (its sequence from <see cref="NextSequence"/>)
     /// and waits for the kernel's acknowledgement; a refusal throws with the kernel's errno.
     /// </summary>
-    public void Execute(byte[] request, string operation) =>
-        Exchange(request, BinaryPrimitives.ReadUInt32LittleEndian(request.AsSpan(8)), operation, _ => { });
+    public void Execute(byte[] request, string operation) => _socket.Exchange(request, operation, _ => { });
 
-    public uint NextSequence() => ++_sequence;
-
-    // Reads answers to one request until its NLMSG_DONE or NLMSG_ERROR (error 0 is the acknowledgement).
-    private unsafe void Exchange(byte[] request, uint sequence, string operation, Action<NetlinkMessage> onMessage)
-    {
-        fixed (byte* p = request)
-            SyscallException.Check((long)Libc.send(_fd, p, request.Length, 0), $"{operation}: netlink send");
-        var buffer = new byte[1 << 16];
-        while (true)
-        {
-            nint received;
-            fixed (byte* p = buffer) received = Libc.recv(_fd, p, buffer.Length, 0);
-            if (received < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Errno.EINTR) continue;
-                throw new SyscallException($"{operation}: netlink recv", errno);
-            }
-            foreach (var message in NetlinkMessage.DecodeAll(buffer.AsSpan(0, (int)received)))
-            {
-                if (message.Sequence != sequence) continue;
-                if (message.Type == NetlinkMessage.Done) return;
-                if (message.Type == NetlinkMessage.Error)
-                {
-                    var error = -BinaryPrimitives.ReadInt32LittleEndian(message.Payload);
-                    if (error == 0) return;
-                    throw new SyscallException(operation, error);
-                }
-                onMessage(message);
-            }
-        }
-    }
+    public uint NextSequence() => _socket.NextSequence();
 
     private delegate T DecodePayload<out T>(ReadOnlySpan<byte> payload);
 
-    public void Dispose() => Libc.close(_fd);
+    public void Dispose() => _socket.Dispose();
 }

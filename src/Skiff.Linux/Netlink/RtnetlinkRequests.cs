@@ -11,12 +11,13 @@ namespace Skiff.Linux.Netlink;
 /// </summary>
 public static class RtnetlinkRequests
 {
-    public const ushort RtmDelLink = 17;
+    public const ushort RtmDelLink = 17, RtmSetLink = 19;
     public const ushort FlagAck = 0x4, FlagExclusive = 0x200, FlagCreate = 0x400;
     private const ushort CreateFlags = NetlinkMessage.FlagRequest | FlagAck | FlagCreate | FlagExclusive;
     private const ushort ChangeFlags = NetlinkMessage.FlagRequest | FlagAck;
 
-    private const ushort IflaIfname = 3, IflaMtu = 4, IflaMaster = 10, IflaLinkinfo = 18, IflaNetNsFd = 28;
+    private const ushort IflaIfname = 3, IflaMtu = 4, IflaMaster = 10, IflaProtinfo = 12, IflaLinkinfo = 18, IflaNetNsFd = 28;
+    private const ushort IflaBrportMode = 4;
     private const ushort IflaInfoKind = 1, IflaInfoData = 2, VethInfoPeer = 1;
     private const ushort IfaAddress = 1, IfaLocal = 2, IfaBroadcast = 4;
     private const ushort RtaDst = 1, RtaOif = 4, RtaGateway = 5;
@@ -45,6 +46,18 @@ public static class RtnetlinkRequests
         NetlinkMessage.Encode(RtnetlinkCodec.RtmNewLink, ChangeFlags, sequence,
             [.. LinkHeader(0, up ? NetworkLink.IffUp : 0, NetworkLink.IffUp), .. Name(name),
              .. masterIndex is { } m ? Attribute(IflaMaster, Int32(m)) : []]);
+
+    /// <summary>
+    /// Hairpin mode on a bridge port (`bridge link set dev D hairpin on`): the bridge may send a frame
+    /// back out of the port it came in by, which is the way back for a container reaching itself
+    /// through a published port once bridge netfilter has DNATed the frame at layer 2.
+    /// </summary>
+    public static byte[] SetHairpin(uint sequence, int portIndex)
+    {
+        var header = LinkHeader(portIndex);
+        header[0] = RtnetlinkCodec.AfBridge;
+        return NetlinkMessage.Encode(RtmSetLink, ChangeFlags, sequence, [.. header, .. Attribute(IflaProtinfo | Nested, Attribute(IflaBrportMode, [1]))]);
+    }
 
     public static byte[] DeleteLink(uint sequence, string name) =>
         NetlinkMessage.Encode(RtmDelLink, ChangeFlags, sequence, [.. LinkHeader(0), .. Name(name)]);

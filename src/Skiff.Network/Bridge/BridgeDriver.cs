@@ -46,6 +46,8 @@ public static class BridgeDriver
                     $"create veth {hostInterface} for process {pid}");
             netlink.Execute(RtnetlinkRequests.SetLink(netlink.NextSequence(), hostInterface, up: true, masterIndex: bridge),
                 $"attach {hostInterface} to {network.BridgeName}");
+            var port = netlink.LinkIndex(hostInterface) ?? throw new InvalidOperationException($"{hostInterface} vanished while being attached");
+            netlink.Execute(RtnetlinkRequests.SetHairpin(netlink.NextSequence(), port), $"turn hairpin mode on for {hostInterface}");
         }
         using var inside = RouteNetlink.InNamespace(netnsPath);
         inside.Execute(RtnetlinkRequests.SetLink(inside.NextSequence(), "lo", up: true), "bring lo up in the container");

@@ -4,10 +4,12 @@ using Skiff.Network.Bridge;
 namespace Skiff.Network.Netfilter;
 
 /// <summary>
-/// Writes every Skiff rule as one <c>iptables-restore --noflush</c> batch, from the records alone.
-/// Skiff's chains are declared (which flushes them) and refilled each time, so a batch is the
-/// whole truth, not a delta: a crashed command leaves nothing the next one does not correct, and
-/// two commands cannot interleave half-applied changes (the kernel swaps a table per COMMIT).
+/// Writes Skiff's rules as <c>iptables-restore --noflush</c> batches. <see cref="Batch"/> is the
+/// whole truth from the records alone: Skiff's chains are declared (which flushes them) and
+/// refilled, which is how networks are made and removed and how a host whose rules drifted from
+/// the records (a command killed half-way) is put right. A container's start and stop only append
+/// or delete its own lines (<see cref="EndpointBatch"/>), so they cost the same with 0 or 1,000
+/// containers; the kernel swaps a table per COMMIT, so no batch is ever seen half-applied.
 /// The built-in chains get one jump each, added only when missing; SKIFF-USER is created once
 /// and never written again, as Docker treats DOCKER-USER.
 ///
@@ -80,11 +82,8 @@ public static class RuleGenerator
                 // the container could not answer: they take the bridge's address instead.
                 b.Append($"-A {Postrouting} -s 127.0.0.0/8 -o {n.BridgeName} -m addrtype --src-type LOCAL -j MASQUERADE\n");
             }
-            foreach (var (n, e, p) in Published(networks, endpoints))
-            {
-                var destination = p.HostIp == "0.0.0.0" ? "" : $"-d {p.HostIp}/32 ";
-                b.Append($"-A {Dnat} {destination}-p {p.Protocol} -m {p.Protocol} --dport {p.HostPort} -j DNAT --to-destination {e.Address}:{p.ContainerPort}\n");
-            }
+            foreach (var (n, e) in Attached(networks, endpoints))
+                foreach (var (chain, rule) in EndpointRules(n, e, "nat")) b.Append($"-A {chain} {rule}\n");
         }
         else if (existing.Chains("nat").Contains(Dnat))
             b.Append($"-X {Dnat}\n-X {Postrouting}\n");
@@ -100,16 +99,57 @@ public static class RuleGenerator
         b.Append($"-A {Forward} -i {br} -o {br} -j {(n.InterContainer ? "ACCEPT" : "DROP")}\n");
         if (!n.Internal) b.Append($"-A {Forward} -i {br} ! -o {br} -j ACCEPT\n");
         b.Append($"-A {Forward} -o {br} -j DROP\n");
-        foreach (var (_, e, p) in Published([n], endpoints))
-            b.Append($"-A {NetworkChain(br)} -d {e.Address}/32 ! -i {br} -o {br} -p {p.Protocol} -m {p.Protocol} --dport {p.ContainerPort} -j ACCEPT\n");
+        foreach (var (_, e) in Attached([n], endpoints))
+            foreach (var (chain, rule) in EndpointRules(n, e, "filter")) b.Append($"-A {chain} {rule}\n");
     }
 
-    // An internal network has no way in from outside either, so its ports are never published.
-    private static IEnumerable<(BridgeNetwork, NetworkEndpoint, PortBinding)> Published(IReadOnlyList<BridgeNetwork> networks, IReadOnlyList<NetworkEndpoint> endpoints) =>
-        from n in networks where !n.Internal
-        from e in endpoints where e.BridgeName == n.BridgeName
-        from p in e.Ports
-        select (n, e, p);
+    /// <summary>
+    /// The one batch that adds (or deletes) a single container's rules, leaving everything else as
+    /// it is: what a container start or stop costs, however many containers there are. The rules are
+    /// the very lines <see cref="Batch"/> writes for it, appended where Batch puts them (after the
+    /// network's own rules), so a host changed this way holds what a rebuild would write.
+    /// </summary>
+    public static string EndpointBatch(BridgeNetwork network, NetworkEndpoint endpoint, bool add)
+    {
+        var b = new StringBuilder();
+        foreach (var table in new[] { "filter", "nat" })
+        {
+            b.Append($"*{table}\n");
+            foreach (var (chain, rule) in EndpointRules(network, endpoint, table)) b.Append($"{(add ? "-A" : "-D")} {chain} {rule}\n");
+            b.Append("COMMIT\n");
+        }
+        return b.ToString();
+    }
+
+    /// <summary>
+    /// A container's own rules in one table, each port in turn: the per-network chain accepts the
+    /// port from outside (filter); DNAT sends the host port to it, and Docker's hairpin MASQUERADE
+    /// lets the container reach its own published port through the host's address (nat): without
+    /// it the answer would come back from and to the container's own address and be dropped.
+    /// An internal network has no way in from outside either, so its ports are never published.
+    /// </summary>
+    public static IEnumerable<(string Chain, string Rule)> EndpointRules(BridgeNetwork n, NetworkEndpoint e, string table)
+    {
+        if (n.Internal) yield break;
+        foreach (var p in e.Ports)
+        {
+            var match = $"-p {p.Protocol} -m {p.Protocol} --dport";
+            if (table == "filter")
+            {
+                yield return (NetworkChain(n.BridgeName), $"-d {e.Address}/32 ! -i {n.BridgeName} -o {n.BridgeName} {match} {p.ContainerPort} -j ACCEPT");
+                continue;
+            }
+            yield return (Postrouting, $"-s {e.Address}/32 -d {e.Address}/32 {match} {p.ContainerPort} -j MASQUERADE");
+            var destination = p.HostIp == "0.0.0.0" ? "" : $"-d {p.HostIp}/32 ";
+            yield return (Dnat, $"{destination}{match} {p.HostPort} -j DNAT --to-destination {e.Address}:{p.ContainerPort}");
+        }
+    }
+
+    // In the endpoints' order (the order they were added in), as appending one at a time leaves them.
+    private static IEnumerable<(BridgeNetwork, NetworkEndpoint)> Attached(IReadOnlyList<BridgeNetwork> networks, IReadOnlyList<NetworkEndpoint> endpoints) =>
+        from e in endpoints
+        from n in networks where e.BridgeName == n.BridgeName
+        select (n, e);
 
     // Jumps go in with -I 1, so the last one written ends up first: SKIFF-USER before SKIFF-FORWARD.
     private static void Jumps(StringBuilder b, SavedTables existing, string table, (string Chain, string Rule)[] jumps, bool active)
