@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Skiff.Engine.Containers;
 using Skiff.Engine.State;
-using Skiff.Network.Bridge;
+using Skiff.Network.Ports;
 
 namespace Skiff.UnitTests.Engine;
 
@@ -15,7 +15,7 @@ public sealed class EngineJsonTests
     {
         Image = "busybox", Command = ["sh", "-c", "echo hi"], Entrypoint = ["/bin/env"], Name = "web",
         Interactive = true, Tty = true, Env = ["A=1"], WorkingDir = "/srv", User = "1000:1000", Hostname = "h",
-        Network = NetworkMode.Bridge, NetworkName = "front", Publish = [new PortBinding("127.0.0.1", 8080, 80, "udp")],
+        Network = NetworkMode.Bridge, NetworkName = "front", Publish = [new PortRequest("127.0.0.1", 8080, 8081, 80, "udp")], PublishAll = true, Expose = ["53/udp"],
         Resources = new ResourceLimits { MemoryBytes = 1 << 26, MemorySwapBytes = 1 << 27, Cpus = 1.5m, CpuShares = 512, CpusetCpus = "0", PidsLimit = 64 },
         CapAdd = ["NET_ADMIN"], CapDrop = ["CHOWN"], Privileged = true, ReadOnlyRootfs = true, NoNewPrivileges = true,
         CgroupParent = "p", AutoRemove = true, Restart = new RestartPolicy(RestartMode.OnFailure, 3),
