@@ -8,8 +8,8 @@ using Skiff.Runtime;
 namespace Skiff.Engine.Monitor;
 
 /// <summary>
-/// Starts a container in the background: spawns <c>skiff monitor ID</c>, which detaches into its
-/// own session, and waits only until it says the program runs (or why it could not start).
+/// Starts a container in the background: spawns <c>skiff monitor</c>, which detaches into its own
+/// session, tells it the container, and waits only until it says the program runs (or why it could not start).
 /// </summary>
 public static class MonitorLauncher
 {
@@ -19,22 +19,31 @@ public static class MonitorLauncher
     private const string StartedLine = "started";
     private const string ErrorLine = "error";
 
-    public static void Start(ContainerEngine engine, ContainerRecord record) => Launch(engine, record, attach: false);
+    public static void Start(ContainerEngine engine, ContainerRecord record)
+    {
+        using var monitor = Spawn();
+        monitor.Start(engine, record, attach: false);
+    }
 
     /// <summary>
     /// Starts the container with us attached from its first byte of output (start -a): the monitor
     /// waits for our connection before it starts the program.
     /// </summary>
     /// <returns>the connection to the container's attach socket (see <see cref="AttachFrames"/>).</returns>
-    public static int StartAttached(ContainerEngine engine, ContainerRecord record) => Launch(engine, record, attach: true);
-
-    private static int Launch(ContainerEngine engine, ContainerRecord record, bool attach)
+    public static int StartAttached(ContainerEngine engine, ContainerRecord record)
     {
-        if (record.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)
-            throw new ConflictException($"container {record.Name} is already {record.Status.ToString().ToLowerInvariant()}");
-        if (record.Status == ContainerStatus.Removing)
-            throw new ConflictException($"container {record.Name} is marked for removal and cannot be started: finish removing it (skiff rm {record.Name})");
-        engine.Update(record.Id, c => c with { StopRequested = false });
+        using var monitor = Spawn();
+        return monitor.Start(engine, record, attach: true);
+    }
+
+    /// <summary>
+    /// Spawns a monitor before its container exists, so that its .NET start-up and its opening of
+    /// the database overlap the caller's own work (resolving the image, writing the record). It is
+    /// told which container to run with <see cref="PendingMonitor.Start"/>; disposed without that,
+    /// it sees its stdin close and exits having done nothing.
+    /// </summary>
+    public static PendingMonitor Spawn()
+    {
         var startInfo = new ProcessStartInfo(Environment.ProcessPath ?? "skiff")
         {
             UseShellExecute = false,
@@ -45,48 +54,74 @@ public static class MonitorLauncher
             RedirectStandardError = true,
         };
         startInfo.ArgumentList.Add(Verb);
-        startInfo.ArgumentList.Add(record.Id);
-        if (attach) startInfo.ArgumentList.Add(AttachFirst);
-        using var monitor = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the container's monitor");
-        monitor.StandardInput.Close();
-        var errors = monitor.StandardError.ReadToEndAsync();
-        var line = monitor.StandardOutput.ReadLine();
-        var connection = -1;
-        try
+        return new PendingMonitor(Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the container's monitor"));
+    }
+
+    public sealed class PendingMonitor(Process monitor) : IDisposable
+    {
+        /// <returns>with <paramref name="attach"/>, the connection to the container's attach socket; -1 otherwise.</returns>
+        public int Start(ContainerEngine engine, ContainerRecord record, bool attach)
         {
-            if (attach && line == ListeningLine)
+            if (record.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)
+                throw new ConflictException($"container {record.Name} is already {record.Status.ToString().ToLowerInvariant()}");
+            if (record.Status == ContainerStatus.Removing)
+                throw new ConflictException($"container {record.Name} is marked for removal and cannot be started: finish removing it (skiff rm {record.Name})");
+            engine.Update(record.Id, c => c with { StopRequested = false });
+            monitor.StandardInput.WriteLine(attach ? $"{record.Id} {AttachFirst}" : record.Id);
+            monitor.StandardInput.Close();
+            var errors = monitor.StandardError.ReadToEndAsync();
+            var line = monitor.StandardOutput.ReadLine();
+            var connection = -1;
+            try
             {
-                connection = UnixSockets.Connect(AttachFrames.SocketPath(engine.Paths, record.Id));
-                line = monitor.StandardOutput.ReadLine();
+                if (attach && line == ListeningLine)
+                {
+                    connection = UnixSockets.Connect(AttachFrames.SocketPath(engine.Paths, record.Id));
+                    line = monitor.StandardOutput.ReadLine();
+                }
+                if (line == StartedLine) return connection;
+                if (line?.StartsWith(ErrorLine + " ", StringComparison.Ordinal) == true)
+                {
+                    var parts = line.Split(' ', 3);
+                    throw new ContainerStartException(int.Parse(parts[1], CultureInfo.InvariantCulture), parts.Length > 2 ? parts[2] : "unknown error");
+                }
+                monitor.WaitForExit();
+                throw new ContainerStartException(125, $"the container's monitor exited with status {monitor.ExitCode} before the container started: {errors.Result.Trim()}");
             }
-            if (line == StartedLine) return connection;
-            if (line?.StartsWith(ErrorLine + " ", StringComparison.Ordinal) == true)
+            catch
             {
-                var parts = line.Split(' ', 3);
-                throw new ContainerStartException(int.Parse(parts[1], CultureInfo.InvariantCulture), parts.Length > 2 ? parts[2] : "unknown error");
+                if (connection >= 0) FileDescriptors.Close(connection);
+                throw;
             }
-            monitor.WaitForExit();
-            throw new ContainerStartException(125, $"the container's monitor exited with status {monitor.ExitCode} before the container started: {errors.Result.Trim()}");
         }
-        catch
+
+        public void Dispose()
         {
-            if (connection >= 0) FileDescriptors.Close(connection);
-            throw;
+            // Closing its stdin (if Start never ran) is what ends a monitor that has no container.
+            monitor.StandardInput.Dispose();
+            monitor.Dispose();
         }
     }
 
-    /// <summary>The hidden verb (<c>monitor ID [attach]</c>): runs in the monitor process until the container is done for good.</summary>
-    public static int RunMonitor(string[] args)
+    /// <summary>
+    /// The hidden verb: runs in the monitor process until the container is done for good. Which
+    /// container (<c>ID [attach]</c>) comes as one line on stdin, once the launcher has made it.
+    /// </summary>
+    public static int RunMonitor()
     {
-        var (id, attach) = args switch
-        {
-            [var i] => (i, false),
-            [var i, AttachFirst] => (i, true),
-            _ => throw new ArgumentException($"usage: skiff {Verb} ID [{AttachFirst}]"),
-        };
         // Our own session: the caller's terminal closing or its Ctrl-C must not reach us.
         ProcessControl.NewSession();
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
+        engine.OpenStateInBackground();
+        var (id, attach) = Console.In.ReadLine()?.Split(' ') switch
+        {
+            [var i] => (i, false),
+            [var i, AttachFirst] => (i, true),
+            // The launcher failed (or died) before the container existed: nothing to do.
+            null => (null, false),
+            _ => throw new ArgumentException($"a monitor reads \"ID [{AttachFirst}]\" on its stdin"),
+        };
+        if (id is null) return 0;
         var socket = AttachFrames.SocketPath(engine.Paths, id);
         int listener;
         try
