@@ -6,5 +6,5 @@ using Skiff.Runtime.Start;
 if (args is ["init"]) return InitProcess.Run();
 Skiff.Linux.FileDescriptors.MarkAllCloseOnExec();
 // A container's monitor is as lean: it outlives the CLI and should hold nothing it doesn't use.
-if (args is [Skiff.Engine.Monitor.MonitorLauncher.Verb]) return Skiff.Engine.Monitor.MonitorLauncher.RunMonitor();
+if (args is [Skiff.Engine.Monitor.MonitorLauncher.Verb, var id]) return Skiff.Engine.Monitor.MonitorLauncher.RunMonitor(id);
 return SkiffCli.Run(args);

@@ -9,7 +9,8 @@ public sealed record ImageConfigInfo(
     IReadOnlyList<string>? Entrypoint,
     IReadOnlyList<string>? Cmd,
     string? WorkingDir,
-    string? User);
+    string? User,
+    IReadOnlyList<string>? ExposedPorts = null);
 
 /// <param name="Id">The config digest, as Docker reports image ids.</param>
 /// <param name="LayerDirs">Snapshot directories, lowest layer first (overlayfs's lowerdir wants the
@@ -232,7 +233,7 @@ public sealed partial class ImageStore
         }
 
         var c = config.Config;
-        var info = new ImageConfigInfo(c?.Env ?? [], c?.Entrypoint, c?.Cmd, c?.WorkingDir, c?.User);
+        var info = new ImageConfigInfo(c?.Env ?? [], c?.Entrypoint, c?.Cmd, c?.WorkingDir, c?.User, c?.ExposedPorts?.Keys.ToList());
         return new LocalImage(reference, manifest.Config.Digest, manifestDigest, info, layerDirs);
     }
 

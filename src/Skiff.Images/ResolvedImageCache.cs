@@ -11,7 +11,7 @@ namespace Skiff.Images;
 /// </summary>
 internal sealed class ResolvedImageCache(string root, ContentStore content)
 {
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
     private readonly string _dir = Path.Combine(root, "resolved");
 
     public LocalImage? Find(string reference, Digest key) => Read(reference, Path.Combine(_dir, key.Hex));
@@ -49,9 +49,10 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             var cmd = r.ReadList();
             var workingDir = r.ReadOptional();
             var user = r.ReadOptional();
+            var exposedPorts = r.ReadList();
             var layers = r.ReadList()!;
             if (!content.Exists(manifest) || !layers.All(Directory.Exists)) return null;
-            return new LocalImage(reference ?? name, id, manifest, new ImageConfigInfo(env, entrypoint, cmd, workingDir, user), layers);
+            return new LocalImage(reference ?? name, id, manifest, new ImageConfigInfo(env, entrypoint, cmd, workingDir, user, exposedPorts), layers);
         }
         catch (Exception e) when (e is EndOfStreamException or FormatException or IOException)
         {
@@ -73,6 +74,7 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             w.WriteList(image.Config.Cmd);
             w.WriteOptional(image.Config.WorkingDir);
             w.WriteOptional(image.Config.User);
+            w.WriteList(image.Config.ExposedPorts);
             w.WriteList(image.LayerDirs);
         }
         File.Move(temp, path, overwrite: true);

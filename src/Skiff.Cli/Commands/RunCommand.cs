@@ -24,8 +24,9 @@ public static class RunCommand
         var request = ContainerFlags.ToRequest(p);
         if (p.GetValue(Detach))
         {
-            using var monitor = MonitorLauncher.Spawn();
-            var record = engine.Create(request);
+            var id = ContainerEngine.NewId();
+            using var monitor = MonitorLauncher.Spawn(id);
+            var record = engine.Create(request, id);
             monitor.Start(engine, record, attach: false);
             Console.WriteLine(record.Id);
             return 0;

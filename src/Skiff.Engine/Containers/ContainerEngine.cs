@@ -41,15 +41,19 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         }
     }, _db, preferLocal: false);
 
-    public ContainerRecord Create(RunRequest request)
+    /// <summary>A new container's ID: 64 hex digits, as Docker's.</summary>
+    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    /// <param name="id">chosen beforehand when something must name the container before it exists (its monitor); new otherwise.</param>
+    public ContainerRecord Create(RunRequest request, string? id = null)
     {
         Validate(request);
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
         request = Volumes.Attach(request, image);
-        request = PublishedPorts.AtCreate(request, new ImageStore(paths.Images).ReadConfig(image.Id).Config);
+        request = PublishedPorts.AtCreate(request, image.Config.ExposedPorts);
         StartTimeline.Mark("image resolved");
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        id ??= NewId();
         var bundle = paths.Container(id);
         // The record comes first: a CLI killed at any later point leaves a "created" container that
         // `rm` cleans up, never files that no record knows about.

@@ -16,12 +16,13 @@ public static class MonitorLauncher
     public const string Verb = "monitor";
     private const string AttachFirst = "attach";
     private const string ListeningLine = "listening";
+    private const string GoLine = "go";
     private const string StartedLine = "started";
     private const string ErrorLine = "error";
 
     public static void Start(ContainerEngine engine, ContainerRecord record)
     {
-        using var monitor = Spawn();
+        using var monitor = Spawn(record.Id);
         monitor.Start(engine, record, attach: false);
     }
 
@@ -32,17 +33,17 @@ public static class MonitorLauncher
     /// <returns>the connection to the container's attach socket (see <see cref="AttachFrames"/>).</returns>
     public static int StartAttached(ContainerEngine engine, ContainerRecord record)
     {
-        using var monitor = Spawn();
+        using var monitor = Spawn(record.Id);
         return monitor.Start(engine, record, attach: true);
     }
 
     /// <summary>
-    /// Spawns a monitor before its container exists, so that its .NET start-up and its opening of
-    /// the database overlap the caller's own work (resolving the image, writing the record). It is
-    /// told which container to run with <see cref="PendingMonitor.Start"/>; disposed without that,
-    /// it sees its stdin close and exits having done nothing.
+    /// Spawns the monitor of container <paramref name="id"/>, possibly before the container exists,
+    /// so that its .NET start-up and its opening of the database overlap the caller's own work
+    /// (resolving the image, writing the record). It waits for <see cref="PendingMonitor.Start"/>;
+    /// disposed without that, it sees its stdin close and exits having done nothing.
     /// </summary>
-    public static PendingMonitor Spawn()
+    public static PendingMonitor Spawn(string id)
     {
         var startInfo = new ProcessStartInfo(Environment.ProcessPath ?? "skiff")
         {
@@ -54,6 +55,8 @@ public static class MonitorLauncher
             RedirectStandardError = true,
         };
         startInfo.ArgumentList.Add(Verb);
+        // The ID on the command line names the monitor in ps, as conmon's does.
+        startInfo.ArgumentList.Add(id);
         return new PendingMonitor(Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the container's monitor"));
     }
 
@@ -67,7 +70,7 @@ public static class MonitorLauncher
             if (record.Status == ContainerStatus.Removing)
                 throw new ConflictException($"container {record.Name} is marked for removal and cannot be started: finish removing it (skiff rm {record.Name})");
             engine.Update(record.Id, c => c with { StopRequested = false });
-            monitor.StandardInput.WriteLine(attach ? $"{record.Id} {AttachFirst}" : record.Id);
+            monitor.StandardInput.WriteLine(attach ? AttachFirst : GoLine);
             monitor.StandardInput.Close();
             var errors = monitor.StandardError.ReadToEndAsync();
             var line = monitor.StandardOutput.ReadLine();
@@ -104,24 +107,25 @@ public static class MonitorLauncher
     }
 
     /// <summary>
-    /// The hidden verb: runs in the monitor process until the container is done for good. Which
-    /// container (<c>ID [attach]</c>) comes as one line on stdin, once the launcher has made it.
+    /// The hidden verb (<c>monitor ID</c>): runs in the monitor process until the container is done
+    /// for good. It starts as soon as its launcher says so on stdin ("go", or "attach" to wait for
+    /// the launcher's connection first), once the container's record exists.
     /// </summary>
-    public static int RunMonitor()
+    public static int RunMonitor(string id)
     {
         // Our own session: the caller's terminal closing or its Ctrl-C must not reach us.
         ProcessControl.NewSession();
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
         engine.OpenStateInBackground();
-        var (id, attach) = Console.In.ReadLine()?.Split(' ') switch
+        var attach = Console.In.ReadLine() switch
         {
-            [var i] => (i, false),
-            [var i, AttachFirst] => (i, true),
+            GoLine => false,
+            AttachFirst => true,
             // The launcher failed (or died) before the container existed: nothing to do.
-            null => (null, false),
-            _ => throw new ArgumentException($"a monitor reads \"ID [{AttachFirst}]\" on its stdin"),
+            null => (bool?)null,
+            var other => throw new ArgumentException($"a monitor reads \"{GoLine}\" or \"{AttachFirst}\" on its stdin, not \"{other}\""),
         };
-        if (id is null) return 0;
+        if (attach is null) return 0;
         var socket = AttachFrames.SocketPath(engine.Paths, id);
         int listener;
         try
@@ -135,7 +139,7 @@ public static class MonitorLauncher
         }
         try
         {
-            return Monitor(engine, id, listener, attach ? FirstAttacher(listener) : null);
+            return Monitor(engine, id, listener, attach.Value ? FirstAttacher(listener) : null);
         }
         finally
         {

@@ -13,9 +13,9 @@ public static class PublishedPorts
     /// <see cref="RunRequest.Expose"/>, Docker's Config.ExposedPorts), and -P publishes every one of
     /// them that no -p names on an ephemeral host port.
     /// </summary>
-    public static RunRequest AtCreate(RunRequest request, OciContainerConfig? image)
+    public static RunRequest AtCreate(RunRequest request, IReadOnlyList<string>? imageExposed)
     {
-        var exposed = (image?.ExposedPorts?.Keys ?? []).Concat(request.Expose).Concat(request.Publish.Select(p => $"{p.ContainerPort}/{p.Protocol}"))
+        var exposed = (imageExposed ?? []).Concat(request.Expose).Concat(request.Publish.Select(p => $"{p.ContainerPort}/{p.Protocol}"))
             .SelectMany(ExposedPort.Parse).Distinct().ToList();
         return request with
         {
