@@ -8,7 +8,7 @@ namespace Skiff.IntegrationTests;
 /// "host"); an "outside" machine is one more namespace joined to it by a veth pair.
 /// </summary>
 [Collection("host state")]
-public sealed class BridgeNetworkTests
+public sealed partial class BridgeNetworkTests
 {
     private static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
 

@@ -46,7 +46,7 @@ public static class ContainerInspection
         w.WriteString("Platform", "linux");
 
         w.WriteStartObject("HostConfig");
-        w.WriteString("NetworkMode", r.Network.ToString().ToLowerInvariant());
+        w.WriteString("NetworkMode", ContainerEngine.NetworkModeName(r));
         w.WriteStartObject("RestartPolicy");
         w.WriteString("Name", r.Restart.Mode == RestartMode.No ? "no" : r.Restart.ToString().Split(':')[0]);
         w.WriteNumber("MaximumRetryCount", r.Restart.MaxRetries);
@@ -89,6 +89,7 @@ public static class ContainerInspection
         w.WriteString("WorkingDir", r.WorkingDir ?? image?.Config.WorkingDir ?? "");
         if ((r.Entrypoint ?? image?.Config.Entrypoint) is { } entrypoint) WriteArray(w, "Entrypoint", entrypoint); else w.WriteNull("Entrypoint");
         w.WriteEndObject();
+        NetworkSettingsInspection.Write(w, c, engine);
         w.WriteEndObject();
     }
 

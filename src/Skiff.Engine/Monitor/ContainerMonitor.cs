@@ -72,7 +72,7 @@ public sealed class ContainerMonitor(ContainerEngine engine)
         RunningContainer running;
         try
         {
-            using var init = ContainerEngine.Launch(record.Request, record.Request.Tty ? [devNull, devNull, devNull] : [devNull, outWrite, errWrite]);
+            using var init = engine.Launch(record.Request, record.Request.Tty ? [devNull, devNull, devNull] : [devNull, outWrite, errWrite]);
             FileDescriptors.Close(outWrite);
             FileDescriptors.Close(errWrite);
             outWrite = errWrite = -1;

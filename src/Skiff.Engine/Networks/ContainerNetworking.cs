@@ -6,7 +6,7 @@ using Skiff.Network.Netfilter;
 namespace Skiff.Engine.Networks;
 
 /// <summary>Docker's <c>network create</c> options that Skiff takes.</summary>
-public sealed record NetworkCreateRequest(string Name, string? Subnet = null, string? Gateway = null, bool Internal = false, bool InterContainer = true, int? Mtu = null);
+public sealed record NetworkCreateRequest(string Name, string? Subnet = null, string? Gateway = null, bool Internal = false, bool InterContainer = true, int? Mtu = null, string? IpRange = null);
 
 /// <summary>
 /// Bridge networks for containers: records (<see cref="NetworkStore"/>), the kernel's bridges and
@@ -38,7 +38,10 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         var subnet = request.Subnet is { } s ? Ipv4Prefix.Parse(s)
             : FreeSubnet([.. Enumerable.Range(18, 14).Select(i => $"172.{i}.0.0/16"), .. Enumerable.Range(0, 256).Select(i => $"192.168.{i}.0/24")]);
         var gateway = request.Gateway is { } g ? Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(g)) : AddressPool.DefaultGateway(subnet);
-        var record = store.Insert(request.Name, bridge, subnet, gateway, request.Internal, request.InterContainer, request.Mtu);
+        if (request.IpRange is not null && request.Subnet is null)
+            throw new ArgumentException("--ip-range needs --subnet");
+        var record = store.Insert(request.Name, bridge, subnet, gateway, request.Internal, request.InterContainer, request.Mtu,
+            request.IpRange is { } range ? Ipv4Prefix.Parse(range) : null);
         try
         {
             BridgeDriver.EnsureBridge(record.ToBridge());
@@ -48,7 +51,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         catch
         {
             store.Delete(record);
-            BridgeDriver.RemoveBridge(record.Bridge);
+            BridgeDriver.RemoveLink(record.Bridge);
             throw;
         }
     }
@@ -57,14 +60,39 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     {
         var network = store.Find(reference);
         store.Delete(network);
-        BridgeDriver.RemoveBridge(network.Bridge);
+        BridgeDriver.RemoveLink(network.Bridge);
         ApplyRules();
     }
 
-    /// <summary>The network a run asks for: a name, or the default one, created on first use.</summary>
-    public NetworkRecord Resolve(RunRequest request)
+    /// <summary>
+    /// Removes the user-defined networks that no container has an address on or names in its
+    /// settings (a stopped one too: it would not start again). Never the default network.
+    /// </summary>
+    public IReadOnlyList<string> Prune(IReadOnlySet<string> referenced)
     {
-        var name = request.NetworkName ?? DefaultName;
+        var removed = new List<string>();
+        foreach (var network in store.List().Where(n => n.Name != DefaultName && !referenced.Contains(n.Name)))
+        {
+            try
+            {
+                Remove(network.Name);
+                removed.Add(network.Name);
+            }
+            // A container took an address on it meanwhile: it is in use after all.
+            catch (State.ConflictException)
+            {
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>The bridge networks a container joins, in order (none at all once disconnected from every one).</summary>
+    public static IReadOnlyList<NetworkAttachment> Attachments(RunRequest request) =>
+        request.Network == NetworkMode.Bridge ? request.Networks : [];
+
+    /// <summary>A network by name; the default one is created on first use.</summary>
+    public NetworkRecord Resolve(string name)
+    {
         if (store.TryFind(name) is { } found) return found;
         if (name != DefaultName) throw new NoSuchNetworkException(name);
         try
@@ -80,24 +108,60 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
 
     /// <summary>
     /// Runs between the spawn of the container's init (in its new network namespace) and the spec
-    /// it waits for: an address, the veth pair, then the rules with the new endpoint.
+    /// it waits for: per network an address, the veth pair (eth0, eth1...), then the rules with the
+    /// new endpoints. Published ports go to the first network, the one with the default route.
     /// </summary>
     public void Connect(string containerId, RunRequest request, int initPid)
     {
-        var network = Resolve(request);
-        var address = store.Allocate(network.Name, containerId, request.Publish);
+        var attachments = Attachments(request);
         try
         {
-            var recreated = BridgeDriver.EnsureBridge(network.ToBridge());
-            BridgeDriver.Connect(network.ToBridge(), initPid, $"veth{containerId[..8]}", address);
+            var rulesChanged = false;
+            for (var i = 0; i < attachments.Count; i++)
+                rulesChanged |= Attach(containerId, attachments[i], i == 0 ? request.Publish : [], initPid, $"eth{i}");
             // A container's own rules are its published ports; the network's rules are in place
             // since its creation, unless its bridge had to be made again. So a run without -p
             // costs no iptables process, however many containers there are.
-            if (recreated || request.Publish.Count > 0) ApplyRules();
+            if (rulesChanged) ApplyRules();
         }
         catch
         {
             Disconnect(containerId);
+            throw;
+        }
+    }
+
+    /// <summary><c>network connect</c> on a running container: one more interface in its namespace, or nothing at all if that fails.</summary>
+    public void ConnectRunning(string containerId, int pid, NetworkAttachment attachment)
+    {
+        if (Attach(containerId, attachment, [], pid, BridgeDriver.NextContainerInterface(pid))) ApplyRules();
+    }
+
+    /// <summary><c>network disconnect</c> on a running container: its interface on that network goes, and its address.</summary>
+    public void DisconnectRunning(string containerId, int pid, string network)
+    {
+        if (store.Allocations().FirstOrDefault(a => a.ContainerId == containerId && a.Network == network) is { } held)
+            BridgeDriver.Disconnect(pid, held.Address);
+        if (store.Release(containerId, network).Any(a => a.Ports.Count > 0)) ApplyRules();
+    }
+
+    /// <summary>An address and a veth on one network; true when the rules must be written again. A failure leaves neither behind.</summary>
+    private bool Attach(string containerId, NetworkAttachment attachment, IReadOnlyList<PortBinding> ports, int pid, string containerInterface)
+    {
+        var network = Resolve(attachment.Network);
+        var address = store.Allocate(network.Name, containerId, ports, attachment.Address is { } a ? Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(a)) : null);
+        // The host end is named after the container and its interface: veth1a2b3c4d for eth0, veth1a2b3c4d1 for eth1.
+        var hostInterface = $"veth{containerId[..8]}{(containerInterface == "eth0" ? "" : containerInterface[3..])}";
+        try
+        {
+            var recreated = BridgeDriver.EnsureBridge(network.ToBridge());
+            BridgeDriver.Connect(network.ToBridge(), pid, hostInterface, containerInterface, address);
+            return recreated || ports.Count > 0;
+        }
+        catch
+        {
+            BridgeDriver.RemoveLink(hostInterface);
+            store.Release(containerId, network.Name);
             throw;
         }
     }
@@ -119,22 +183,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         RuleApplier.Apply(networks.Select(n => n.ToBridge()).ToList(), endpoints);
     }
 
-    private FileStream HoldLock()
-    {
-        var path = Path.Join(stateRoot, "netfilter.lock");
-        while (true)
-        {
-            try
-            {
-                // FileShare.None takes an exclusive flock: one skiff process at a time.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                Thread.Sleep(5);
-            }
-        }
-    }
+    private FileStream HoldLock() => State.FileLock.Hold(Path.Join(stateRoot, "netfilter.lock"));
 
     private Ipv4Prefix FreeSubnet(IEnumerable<string> candidates)
     {

@@ -44,7 +44,7 @@ public sealed partial class ContainerStore(StateDatabase db)
             ?? throw new NoSuchContainerException(id);
         var updated = change(current);
         db.Execute("""
-            UPDATE containers SET name = $name, status = $status, pid = $pid, monitor_pid = $monitor_pid, exit_code = $exit_code,
+            UPDATE containers SET name = $name, request = $request, status = $status, pid = $pid, monitor_pid = $monitor_pid, exit_code = $exit_code,
               oom_killed = $oom_killed, started_at = $started_at, finished_at = $finished_at, restart_count = $restart_count,
               stop_requested = $stop_requested, error = $error WHERE id = $id
             """, tx, Parameters(updated));
