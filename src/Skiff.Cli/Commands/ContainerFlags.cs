@@ -29,7 +29,7 @@ public static class ContainerFlags
     public static readonly Option<bool> Privileged = new("--privileged") { Description = "Give all capabilities and lift the default confinement" };
     public static readonly Option<bool> ReadOnly = new("--read-only") { Description = "Mount the container's root filesystem read-only" };
     public static readonly Option<string[]> SecurityOpt = new("--security-opt") { Description = "Security options (no-new-privileges)" };
-    public static readonly Option<string[]> Network = new("--network", "--net") { Description = "Network: none, host, container:NAME, bridge (the default network) or a network's name (or name=NET,ip=ADDR,alias=NAME); may be given more than once", DefaultValueFactory = _ => ["none"] };
+    public static readonly Option<string[]> Network = new("--network", "--net") { Description = "Network: none, host, container:NAME, bridge (the default network) or a network's name (or name=NET,ip=ADDR,alias=NAME); may be given more than once", DefaultValueFactory = _ => ["bridge"] };
     public static readonly Option<string?> Ip = new("--ip") { Description = "IPv4 address on the (first) network, a user-defined one" };
     public static readonly Option<string[]> NetworkAlias = new("--network-alias") { Description = "Another name the container has on its (first) network" };
     public static readonly Option<string[]> AddHost = new("--add-host") { Description = "Add a line to /etc/hosts: NAME:IP (IP may be host-gateway)" };
