@@ -59,6 +59,18 @@ public sealed partial class BridgeNetworkTests
     }
 
     [Fact]
+    public void Disconnecting_the_network_of_the_default_route_moves_it_to_the_next_network()
+    {
+        WithNetwork("10.109.0.0/24", [], a => WithNetwork("10.110.0.0/24", [], b => WithContainers(1, c =>
+        {
+            Detached(a, "--name", c[0], "--network", b, "busybox", "sleep", "300");
+            Assert.Contains("default via 10.109.0.1 dev eth0", Exec(c[0], "ip", "route"));
+            Ok(RunSkiff("network", "disconnect", a, c[0]));
+            Assert.Contains("default via 10.110.0.1 dev eth1", Exec(c[0], "ip", "route"));
+        })));
+    }
+
+    [Fact]
     public void Network_connect_on_a_stopped_container_takes_effect_at_its_next_start()
     {
         WithNetwork("10.95.0.0/24", [], a => WithNetwork("10.96.0.0/24", [], b => WithContainers(1, c =>

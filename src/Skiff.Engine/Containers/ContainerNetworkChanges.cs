@@ -89,7 +89,9 @@ public sealed partial class ContainerEngine
     private void ConnectNetworks(ContainerRecord record, int pid)
     {
         Networking.Connect(record.Id, record.Request, pid);
+        StartTimeline.Mark("networks wired");
         Hosts.Refresh(ContainerNetworking.Attachments(record.Request).Select(a => a.Network), record.Id);
+        StartTimeline.Mark("hosts files written");
     }
 
     /// <summary>Gives back the container's addresses and rules, and takes its name out of its peers' hosts files.</summary>
@@ -122,7 +124,7 @@ public sealed partial class ContainerEngine
         }
         catch
         {
-            if (running) Networking.DisconnectRunning(record.Id, record.Pid, attachment.Network);
+            if (running) Networking.DisconnectRunning(record.Id, record.Pid, attachment.Network, []);
             throw;
         }
         if (running) Hosts.Refresh([attachment.Network], record.Id);
@@ -138,8 +140,9 @@ public sealed partial class ContainerEngine
             if (force) return;
             throw new ConflictException($"container {record.Name} is not connected to network {network}");
         }
+        var remaining = record.Request.Networks.Where(a => a.Network != network).ToList();
         if (record.Status is ContainerStatus.Running or ContainerStatus.Paused && record.Pid > 0)
-            Networking.DisconnectRunning(record.Id, record.Pid, network);
+            Networking.DisconnectRunning(record.Id, record.Pid, network, remaining);
         Store.Update(record.Id, c => c with { Request = c.Request with { Networks = [.. c.Request.Networks.Where(a => a.Network != network)] } });
         Hosts.Refresh([network], record.Id);
     }

@@ -137,12 +137,19 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         if (Attach(containerId, attachment, [], pid, BridgeDriver.NextContainerInterface(pid))) ApplyRules();
     }
 
-    /// <summary><c>network disconnect</c> on a running container: its interface on that network goes, and its address.</summary>
-    public void DisconnectRunning(string containerId, int pid, string network)
+    /// <summary>
+    /// <c>network disconnect</c> on a running container: its interface on that network goes, and its
+    /// address. If the default route went with it, the first of <paramref name="remaining"/> with a way out gives it.
+    /// </summary>
+    public void DisconnectRunning(string containerId, int pid, string network, IReadOnlyList<NetworkAttachment> remaining)
     {
-        if (store.Allocations().FirstOrDefault(a => a.ContainerId == containerId && a.Network == network) is { } held)
-            BridgeDriver.Disconnect(pid, held.Address);
+        var held = store.Allocations().Where(a => a.ContainerId == containerId).ToList();
+        if (held.FirstOrDefault(a => a.Network == network) is { } leaving)
+            BridgeDriver.Disconnect(pid, leaving.Address);
         if (store.Release(containerId, network).Any(a => a.Ports.Count > 0)) ApplyRules();
+        var networks = store.List().ToDictionary(n => n.Name);
+        var next = remaining.Select(r => held.FirstOrDefault(a => a.Network == r.Network && networks.TryGetValue(a.Network, out var n) && !n.Internal)).OfType<NetworkAllocation>().FirstOrDefault();
+        if (next is not null) BridgeDriver.EnsureDefaultRoute(pid, networks[next.Network].Gateway, next.Address);
     }
 
     /// <summary>An address and a veth on one network; true when the rules must be written again. A failure leaves neither behind.</summary>

@@ -56,8 +56,23 @@ public static class BridgeDriver
         inside.Execute(RtnetlinkRequests.NewAddress(inside.NextSequence(), index, address, network.Subnet.Length), $"add {address}/{network.Subnet.Length} to the container's {containerInterface}");
         inside.Execute(RtnetlinkRequests.SetLink(inside.NextSequence(), containerInterface, up: true), $"bring the container's {containerInterface} up");
         // An internal network has no way out, so it gets no default route either (as in Docker).
-        if (!network.Internal && !inside.Routes().Any(r => r.Table == RouteTables.Main && r.Destination is null))
-            inside.Execute(RtnetlinkRequests.NewRoute(inside.NextSequence(), null, 0, network.Gateway, index), $"add the container's default route via {network.Gateway}");
+        if (!network.Internal) EnsureDefaultRoute(inside, network.Gateway, index);
+    }
+
+    /// <summary>
+    /// After the network that gave the default route is disconnected: the route via the gateway of
+    /// the network where the container holds <paramref name="address"/>, as Docker moves it.
+    /// </summary>
+    public static void EnsureDefaultRoute(int pid, IPAddress gateway, IPAddress address)
+    {
+        using var inside = RouteNetlink.InNamespace($"/proc/{pid}/ns/net");
+        if (inside.Addresses().FirstOrDefault(a => a.Address.Equals(address)) is { } held) EnsureDefaultRoute(inside, gateway, held.InterfaceIndex);
+    }
+
+    private static void EnsureDefaultRoute(RouteNetlink inside, IPAddress gateway, int interfaceIndex)
+    {
+        if (!inside.Routes().Any(r => r.Table == RouteTables.Main && r.Destination is null))
+            inside.Execute(RtnetlinkRequests.NewRoute(inside.NextSequence(), null, 0, gateway, interfaceIndex), $"add the container's default route via {gateway}");
     }
 
     /// <summary>The lowest ethN the container's namespace does not have yet: the name of its next network's interface.</summary>
