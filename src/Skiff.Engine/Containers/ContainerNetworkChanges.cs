@@ -1,4 +1,3 @@
-using System.Net;
 using Skiff.Engine.Networks;
 using Skiff.Engine.State;
 using Skiff.Linux;
@@ -30,20 +29,18 @@ public sealed partial class ContainerEngine
             return request with { NetworkContainer = owner.Id, Hostname = Hostname(owner.Request, owner.Id) };
         }
         if (request.Network != NetworkMode.Bridge) return request;
-        var seen = new HashSet<string>();
-        foreach (var attachment in request.Networks)
+        // Names, not ids, are what the records keep; no network named is the default one.
+        var networks = new List<NetworkAttachment>();
+        foreach (var attachment in request.Networks.Count > 0 ? request.Networks : [new NetworkAttachment(ContainerNetworking.DefaultName)])
         {
             var network = attachment.Network == ContainerNetworking.DefaultName ? null : Networking.Store.Find(attachment.Network);
-            if (!seen.Add(network?.Name ?? attachment.Network))
+            var named = attachment with { Network = network?.Name ?? attachment.Network };
+            if (networks.Any(n => n.Network == named.Network))
                 throw new ArgumentException($"network {attachment.Network} is given twice: a container joins a network once");
-            CheckAttachment(network, attachment);
+            CheckAttachment(network, named);
+            networks.Add(named);
         }
-        // Names, not ids, are what the records keep; no network named is the default one.
-        return request with
-        {
-            Networks = request.Networks.Count == 0 ? [new NetworkAttachment(ContainerNetworking.DefaultName)]
-                : [.. request.Networks.Select(a => a with { Network = a.Network == ContainerNetworking.DefaultName ? a.Network : Networking.Store.Find(a.Network).Name })],
-        };
+        return request with { Networks = networks };
     }
 
     /// <summary>Docker's rules: a chosen address or alias only on a user-defined network (null here is the default one), the address inside its subnet.</summary>
@@ -55,7 +52,7 @@ public sealed partial class ContainerEngine
             throw new ArgumentException("--network-alias: aliases are supported on user-defined networks only; the default network resolves no names");
         if (network is not null && attachment.Address is { } text
             && AddressPool.Refusal(network.Subnet, network.Gateway, Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(text))) is { } refusal)
-            throw new ArgumentException($"--ip {text}: {refusal} of network {network.Name}: choose an address inside it");
+            throw new ArgumentException($"--ip {text}: {refusal} of network {network.Name}: choose another address");
     }
 
     /// <summary>
