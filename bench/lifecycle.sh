@@ -91,7 +91,7 @@ for d in "${shadowed[@]}"; do
   mount -t tmpfs skiff-lifecycle "$d"
 done
 
-"$skiff" run --rm busybox true   # creates the built-in image
+"$skiff" run --rm --network none busybox true   # creates the built-in image
 snapshot="$(ls -d "$SKIFF_ROOT"/images/snapshots/*/ | head -n1)"
 
 # The container's command: PID 1 is a shell that exits on SIGTERM, so `stop` is a graceful stop

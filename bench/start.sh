@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Container start, same run, same busybox rootfs: `skiff run --rm busybox true` against
+# Container start, same run, same busybox rootfs: `skiff run --rm --network none busybox true` (runc's bundle has a bare network namespace too) against
 # `runc run` and `crun run` of an equivalent bundle. Prints medians and ratios (hyperfine).
 # Runs inside throwaway network and mount namespaces; leaves nothing behind.
 set -euo pipefail
@@ -17,7 +17,7 @@ work="$(mktemp -d /run/skiff-bench.XXXXXX)"
 mount -t tmpfs skiff-bench "$work"
 export SKIFF_ROOT="$work/skiff"
 skiff="$here/out/skiff/skiff"
-"$skiff" run --rm busybox true   # creates the built-in image
+"$skiff" run --rm --network none busybox true   # creates the built-in image
 
 # A runc bundle with the very same layer as its rootfs.
 bundle="$work/bundle"
@@ -26,7 +26,7 @@ cp -a "$SKIFF_ROOT"/images/snapshots/*/. "$bundle/rootfs/"
 (cd "$bundle" && runc spec)
 jq '.process.terminal = false | .process.args = ["true"]' "$bundle/config.json" > "$bundle/config.tmp" && mv "$bundle/config.tmp" "$bundle/config.json"
 
-commands=(-n skiff "$skiff run --rm busybox true" -n runc "runc run -b $bundle skiff-bench-runc")
+commands=(-n skiff "$skiff run --rm --network none busybox true" -n runc "runc run -b $bundle skiff-bench-runc")
 if crun run -b "$bundle" skiff-bench-crun >/dev/null 2>"$work/crun.err"; then
   commands+=(-n crun "crun run -b $bundle skiff-bench-crun")
 else

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Skiff.Engine;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Networks;
 
 namespace Skiff.Cli.Commands;
 
@@ -28,7 +29,13 @@ public static class ContainerFlags
     public static readonly Option<bool> Privileged = new("--privileged") { Description = "Give all capabilities and lift the default confinement" };
     public static readonly Option<bool> ReadOnly = new("--read-only") { Description = "Mount the container's root filesystem read-only" };
     public static readonly Option<string[]> SecurityOpt = new("--security-opt") { Description = "Security options (no-new-privileges)" };
-    public static readonly Option<string> Network = new("--network", "--net") { Description = "Network: none, host, bridge (the default network) or a network's name", DefaultValueFactory = _ => "none" };
+    public static readonly Option<string[]> Network = new("--network", "--net") { Description = "Network: none, host, container:NAME, bridge (the default network) or a network's name (or name=NET,ip=ADDR,alias=NAME); may be given more than once", DefaultValueFactory = _ => ["bridge"] };
+    public static readonly Option<string?> Ip = new("--ip") { Description = "IPv4 address on the (first) network, a user-defined one" };
+    public static readonly Option<string[]> NetworkAlias = new("--network-alias") { Description = "Another name the container has on its (first) network" };
+    public static readonly Option<string[]> AddHost = new("--add-host") { Description = "Add a line to /etc/hosts: NAME:IP (IP may be host-gateway)" };
+    public static readonly Option<string[]> Dns = new("--dns") { Description = "DNS server for /etc/resolv.conf" };
+    public static readonly Option<string[]> DnsSearch = new("--dns-search") { Description = "DNS search domain for /etc/resolv.conf" };
+    public static readonly Option<string[]> DnsOption = new("--dns-option") { Description = "DNS option for /etc/resolv.conf" };
     public static readonly Option<string[]> Publish = new("--publish", "-p") { Description = "Publish a container's port on the host: [ip:][hostPort[-end]:]containerPort[-end][/tcp|udp]" };
     public static readonly Option<bool> PublishAll = new("--publish-all", "-P") { Description = "Publish every exposed port on a free host port" };
     public static readonly Option<string[]> Expose = new("--expose") { Description = "Expose a port or a range of ports (80, 8000-8002/udp)" };
@@ -46,7 +53,7 @@ public static class ContainerFlags
     [
         Remove, Interactive, Tty, Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint,
         Memory, MemorySwap, Cpus, CpuShares, CpusetCpus, PidsLimit, CapAdd, CapDrop, Privileged,
-        ReadOnly, SecurityOpt, Network, Publish, PublishAll, Expose, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs, Image, Command,
+        ReadOnly, SecurityOpt, Network, Ip, NetworkAlias, AddHost, Dns, DnsSearch, DnsOption, Publish, PublishAll, Expose, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs, Image, Command,
     ];
 
     public static Command WithFlags(this Command command)
@@ -65,6 +72,7 @@ public static class ContainerFlags
         var unknown = securityOpts.FirstOrDefault(o => o is not ("no-new-privileges" or "no-new-privileges:true" or "no-new-privileges=true"));
         if (unknown is not null) throw new ArgumentException($"unsupported --security-opt \"{unknown}\" (supported: no-new-privileges)");
         var entrypoint = p.GetValue(Entrypoint);
+        var network = NetworkSyntax.Parse(p.GetValue(Network) ?? [], p.GetValue(Ip), p.GetValue(NetworkAlias) ?? []);
         return new RunRequest
         {
             Image = p.GetValue(Image)!,
@@ -77,16 +85,17 @@ public static class ContainerFlags
             WorkingDir = p.GetValue(Workdir),
             User = p.GetValue(User),
             Hostname = p.GetValue(Hostname),
-            Network = p.GetValue(Network) switch
+            Network = network.Mode,
+            Networks = network.Networks,
+            NetworkContainer = network.Container,
+            Names = new NameSettings
             {
-                "none" => NetworkMode.None,
-                "host" => NetworkMode.Host,
-                string other when other.StartsWith("container:", StringComparison.Ordinal) =>
-                    throw new ArgumentException($"network mode \"{other}\" is not supported yet: use none, host, bridge or a network's name"),
-                _ => NetworkMode.Bridge,
+                ExtraHosts = p.GetValue(AddHost) ?? [],
+                Servers = p.GetValue(Dns) ?? [],
+                Search = p.GetValue(DnsSearch) ?? [],
+                Options = p.GetValue(DnsOption) ?? [],
             },
-            NetworkName = p.GetValue(Network) is "none" or "host" or "bridge" ? null : p.GetValue(Network),
-            Publish = PublishedPorts(p.GetValue(Publish) ?? [], p.GetValue(PublishAll), p.GetValue(Network)!),
+            Publish = PublishedPorts(p.GetValue(Publish) ?? [], p.GetValue(PublishAll), network.Mode),
             PublishAll = p.GetValue(PublishAll),
             Expose = [.. (p.GetValue(Expose) ?? []).SelectMany(Skiff.Network.Ports.ExposedPort.Parse).Select(e => e.ToString())],
             Resources = new ResourceLimits
@@ -132,8 +141,8 @@ public static class ContainerFlags
         return log;
     }
 
-    private static List<Skiff.Network.Ports.PortRequest> PublishedPorts(string[] specs, bool all, string network) =>
-        (specs.Length > 0 || all) && network is "none" or "host"
-            ? throw new ArgumentException($"{(all ? "-P" : "-p")} needs a bridge network: --network {network} publishes nothing")
+    private static List<Skiff.Network.Ports.PortRequest> PublishedPorts(string[] specs, bool all, NetworkMode network) =>
+        (specs.Length > 0 || all) && network != NetworkMode.Bridge
+            ? throw new ArgumentException($"{(all ? "-P" : "-p")} needs a bridge network: --network {network.ToString().ToLowerInvariant()} publishes nothing")
             : specs.SelectMany(Skiff.Network.Ports.PortRequest.Parse).ToList();
 }

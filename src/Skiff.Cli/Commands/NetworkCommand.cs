@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Engine.Networks;
 using Skiff.Network.HostState;
 using Skiff.Network.Netfilter;
 using Skiff.Network.Trace;
@@ -8,8 +9,8 @@ namespace Skiff.Cli.Commands;
 /// <summary><c>skiff network trace</c>: flags in, a <see cref="TraceRequest"/> out, and <see cref="PacketTracer"/> walks it over the live host.</summary>
 public static class NetworkCommand
 {
-    private static readonly Option<string> From = new("--from") { Description = "Source: an IPv4 address, or \"host\" for a local process" };
-    private static readonly Option<string> To = new("--to") { Description = "Destination: an IPv4 address, or \"host\" for this host's own address" };
+    private static readonly Option<string> From = new("--from") { Description = "Source: an IPv4 address, a running container's name, or \"host\" for a local process" };
+    private static readonly Option<string> To = new("--to") { Description = "Destination: an IPv4 address, a running container's name, or \"host\" for this host's own address" };
     private static readonly Option<string?> In = new("--in") { Description = "Interface an outside packet arrives on (default: the one facing its source)" };
     private static readonly Option<string> Proto = new("--proto", "-p") { Description = "tcp, udp or icmp", DefaultValueFactory = _ => "tcp" };
     private static readonly Option<int?> Sport = new("--sport") { Description = $"Source port (default {TraceRequest.DefaultSourcePort})" };
@@ -55,22 +56,20 @@ public static class NetworkCommand
 
     internal static TraceRequest ToRequest(ParseResult p)
     {
-        var resolver = new AddressResolver();
-        TraceEndpoint Endpoint(Option<string> option) =>
-            p.GetValue(option) is { } text
-                ? resolver.Resolve(text) ?? throw new ArgumentException($"{option.Name} \"{text}\": give an IPv4 address or \"host\" (container names are not resolved yet)")
-                : throw new ArgumentException($"{option.Name} is required");
+        var ends = TraceEndpoints.Resolve(ContainerArguments.Engine(),
+            p.GetValue(From) ?? throw new ArgumentException("--from is required"), p.GetValue(To) ?? throw new ArgumentException("--to is required"));
         var protocol = Protocols.Parse(p.GetValue(Proto)!) is var n and (Protocols.Tcp or Protocols.Udp or Protocols.Icmp)
             ? n : throw new ArgumentException($"--proto: trace tcp, udp or icmp");
         (int? icmpType, int? icmpCode) = (null, null);
         if (p.GetValue(IcmpType) is { } icmp) (icmpType, icmpCode) = IcmpTypes.Parse(icmp);
-        return new TraceRequest(Endpoint(From), Endpoint(To), protocol)
+        return new TraceRequest(ends.From, ends.To, protocol)
         {
             SourcePort = Port(p.GetValue(Sport), "--sport"),
             DestinationPort = Port(p.GetValue(Dport), "--dport"),
             IcmpType = icmpType,
             IcmpCode = icmpCode,
             InInterface = p.GetValue(In),
+            InBridgePort = ends.InBridgePort,
             Mark = p.GetValue(Mark) is { } mark ? IptablesSaveParser.ParseNumber(mark) : 0,
         };
     }

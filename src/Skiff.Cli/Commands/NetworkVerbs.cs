@@ -5,7 +5,7 @@ using Skiff.Engine.State;
 
 namespace Skiff.Cli.Commands;
 
-/// <summary><c>skiff network create|ls|inspect|rm</c>, over the engine's <see cref="ContainerNetworking"/>.</summary>
+/// <summary><c>skiff network create|ls|inspect|rm|connect|disconnect|prune</c>, over the engine's <see cref="ContainerNetworking"/>.</summary>
 public static class NetworkVerbs
 {
     private static readonly Argument<string> Name = new("name") { Description = "Network name" };
@@ -16,11 +16,17 @@ public static class NetworkVerbs
     private static readonly Option<int?> Mtu = new("--mtu") { Description = "MTU of the bridge and the containers' interfaces" };
     private static readonly Option<string?> Driver = new("--driver", "-d") { Description = "Network driver (only bridge)" };
     private static readonly Option<string[]> Opt = new("--opt", "-o") { Description = "Driver options: icc=false (or com.docker.network.bridge.enable_icc=false)" };
+    private static readonly Option<string?> IpRange = new("--ip-range") { Description = "Allocate container addresses only from this part of the subnet (CIDR)" };
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Only display network names" };
+    private static readonly Argument<string> Network = new("network") { Description = "Network name or id" };
+    private static readonly Argument<string> Container = new("container") { Description = "Container name or id" };
+    private static readonly Option<string?> Ip = new("--ip") { Description = "IPv4 address for the container on the network" };
+    private static readonly Option<string[]> Alias = new("--alias") { Description = "Another name for the container on the network" };
+    private static readonly Option<bool> Force = new("--force", "-f") { Description = "Force: disconnect even a container that is not connected; prune without asking" };
 
     public static IEnumerable<Command> Build()
     {
-        var create = new Command("create", "Create a bridge network") { Name, Subnet, Gateway, Internal, Mtu, Driver, Opt };
+        var create = new Command("create", "Create a bridge network") { Name, Subnet, Gateway, IpRange, Internal, Mtu, Driver, Opt };
         create.SetAction(p => Create(p));
         var ls = new Command("ls", "List networks") { Quiet };
         ls.Aliases.Add("list");
@@ -39,7 +45,40 @@ public static class NetworkVerbs
             }
             return 0;
         });
-        return [create, ls, inspect, rm];
+        var connect = new Command("connect", "Connect a container to a network (a running one at once)") { Ip, Alias, Network, Container };
+        connect.SetAction(p =>
+        {
+            using var engine = ContainerArguments.Engine();
+            engine.ConnectNetwork(p.GetValue(Container)!, new NetworkAttachment(p.GetValue(Network)!) { Address = p.GetValue(Ip), Aliases = p.GetValue(Alias) ?? [] });
+            return 0;
+        });
+        var disconnect = new Command("disconnect", "Disconnect a container from a network") { Force, Network, Container };
+        disconnect.SetAction(p =>
+        {
+            using var engine = ContainerArguments.Engine();
+            engine.DisconnectNetwork(p.GetValue(Container)!, p.GetValue(Network)!, p.GetValue(Force));
+            return 0;
+        });
+        var prune = new Command("prune", "Remove the user-defined networks no container uses") { Force };
+        prune.SetAction(p => Prune(p));
+        return [create, ls, inspect, rm, connect, disconnect, prune];
+    }
+
+    private static int Prune(ParseResult p)
+    {
+        if (!p.GetValue(Force))
+        {
+            Console.Write("WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ");
+            if (Console.ReadLine()?.Trim() is not ("y" or "Y")) return 0;
+        }
+        using var engine = ContainerArguments.Engine();
+        var removed = engine.PruneNetworks();
+        if (removed.Count > 0)
+        {
+            Console.WriteLine("Deleted Networks:");
+            foreach (var name in removed) Console.WriteLine(name);
+        }
+        return 0;
     }
 
     private static int Create(ParseResult p)
@@ -55,7 +94,7 @@ public static class NetworkVerbs
                 : throw new ArgumentException($"unknown network option \"{key}\": only icc (com.docker.network.bridge.enable_icc) is supported");
         }
         using var engine = ContainerArguments.Engine();
-        var record = engine.Networking.Create(new NetworkCreateRequest(p.GetValue(Name)!, p.GetValue(Subnet), p.GetValue(Gateway), p.GetValue(Internal), icc, p.GetValue(Mtu)));
+        var record = engine.Networking.Create(new NetworkCreateRequest(p.GetValue(Name)!, p.GetValue(Subnet), p.GetValue(Gateway), p.GetValue(Internal), icc, p.GetValue(Mtu), p.GetValue(IpRange)));
         Console.WriteLine(record.Id);
         return 0;
     }
@@ -76,6 +115,7 @@ public static class NetworkVerbs
         var store = engine.Networking.Store;
         var networks = p.GetValue(Names)!.Select(store.Find).ToList();
         var allocations = store.Allocations();
+        var names = engine.List().ToDictionary(c => c.Id, c => c.Name);
         using var stdout = Console.OpenStandardOutput();
         using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
         {
@@ -92,6 +132,7 @@ public static class NetworkVerbs
                 w.WriteStartObject();
                 w.WriteString("Subnet", n.Subnet.ToString());
                 w.WriteString("Gateway", n.Gateway.ToString());
+                if (n.IpRange is { } range) w.WriteString("IPRange", range.ToString());
                 w.WriteEndObject();
                 w.WriteEndArray();
                 w.WriteEndObject();
@@ -100,6 +141,8 @@ public static class NetworkVerbs
                 foreach (var a in allocations.Where(a => a.Network == n.Name))
                 {
                     w.WriteStartObject(a.ContainerId);
+                    w.WriteString("Name", names.GetValueOrDefault(a.ContainerId, ""));
+                    w.WriteString("MacAddress", Skiff.Network.Bridge.BridgeDriver.MacAddress(a.Address));
                     w.WriteString("IPv4Address", $"{a.Address}/{n.Subnet.Length}");
                     w.WriteEndObject();
                 }

@@ -15,7 +15,7 @@ namespace Skiff.Engine.Containers;
 /// the database in one transaction; the processes that run a container (a monitor, or the CLI of a
 /// foreground run) call back here to record what happened.
 /// </summary>
-public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
+public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
 {
     private readonly Lazy<StateDatabase> _db = new(() => new StateDatabase(paths.Root));
     private ContainerStore Store => new(_db.Value);
@@ -49,6 +49,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
     {
         Validate(request);
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
+        request = CheckNetworks(request);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
         request = Volumes.Attach(request, image);
         request = PublishedPorts.AtCreate(request, image.Config.ExposedPorts);
@@ -72,7 +73,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
             Directory.CreateDirectory(Path.Join(bundle, "rootfs"));
             Directory.CreateDirectory(Path.Join(bundle, "upper"));
             Directory.CreateDirectory(Path.Join(bundle, "work"));
-            ContainerFiles.Write(bundle, Hostname(request, id), request.Network);
+            WriteNetworkFiles(bundle, Hostname(request, id), request);
             return record;
         }
         catch
@@ -111,8 +112,8 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
     /// Spawns the container's init in its namespaces right away, before the image is even resolved:
     /// .NET's start-up in the child then overlaps everything <see cref="Create"/> does.
     /// </summary>
-    public static PendingInit Launch(RunRequest request, int[]? stdio) =>
-        PendingInit.Launch(ContainerSpecBuilder.Namespaces(request), stdio);
+    public PendingInit Launch(RunRequest request, int[]? stdio) =>
+        PendingInit.Launch(ContainerSpecBuilder.Namespaces(request, JoinedNetworkNamespace(request)), stdio);
 
     /// <summary>Starts the program of a created or exited container; <paramref name="owner"/> is the process that will wait for it.</summary>
     /// <param name="consoleSize">the size of the caller's terminal, for a container with a tty.</param>
@@ -120,19 +121,19 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
     {
         var image = new ImageStore(paths.Images).Resolve(record.ImageId);
         var bundle = paths.Container(record.Id);
-        var spec = WithConsoleSize(ContainerSpecBuilder.Build(record.Request, image, record.Id, bundle, Hostname(record.Request, record.Id)), consoleSize);
+        var spec = WithConsoleSize(ContainerSpecBuilder.Build(record.Request, image, record.Id, bundle, Hostname(record.Request, record.Id), JoinedNetworkNamespace(record.Request)), consoleSize);
         RunningContainer running;
         try
         {
             running = ContainerRuntime.Start(new StartOptions
             {
                 Id = record.Id, Spec = spec, BundleDir = bundle, Init = init,
-                BeforeSpec = record.Request.Network == NetworkMode.Bridge ? pid => Networking.Connect(record.Id, record.Request, pid) : null,
+                BeforeSpec = record.Request.Network == NetworkMode.Bridge ? pid => ConnectNetworks(record, pid) : null,
             });
         }
         catch (Exception e)
         {
-            Networking.Disconnect(record.Id);
+            ReleaseNetworks(record.Id);
             if (e is not ContainerStartException start) throw;
             Store.Update(record.Id, c => c with { Status = ContainerStatus.Exited, ExitCode = start.ExitCode, Error = start.Message, FinishedAt = DateTime.UtcNow });
             throw;
@@ -169,7 +170,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
 
     public ContainerRecord RecordExit(string id, int exitCode, bool oomKilled)
     {
-        Networking.Disconnect(id);
+        ReleaseNetworks(id);
         return Store.Update(id, c => c with
         {
             Status = ContainerStatus.Exited, ExitCode = exitCode, OomKilled = oomKilled, Pid = 0,
@@ -192,7 +193,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
     {
         var reconciled = Reconciler.Reconcile(Store, record);
         if (reconciled is not null && reconciled.Status != record.Status && reconciled.Status == ContainerStatus.Exited)
-            Networking.Disconnect(record.Id);
+            ReleaseNetworks(record.Id);
         return reconciled;
     }
 
@@ -221,7 +222,7 @@ public sealed class ContainerEngine(SkiffPaths paths) : IDisposable
         Store.Delete(record.Id);
         CrashPoint.Reached("rm:record-deleted");
         // A CLI killed mid-start (address taken, record not yet running) leaves an allocation only this finds.
-        Networking.Disconnect(record.Id);
+        ReleaseNetworks(record.Id);
         // --rm takes the anonymous volumes along too, as in Docker.
         if (removeVolumes || record.Request.AutoRemove) Volumes.RemoveAnonymous(record.Id, record.Request.Mounts);
     }

@@ -46,7 +46,7 @@ public static class ContainerInspection
         w.WriteString("Platform", "linux");
 
         w.WriteStartObject("HostConfig");
-        w.WriteString("NetworkMode", r.Network.ToString().ToLowerInvariant());
+        w.WriteString("NetworkMode", ContainerEngine.NetworkModeName(r));
         w.WriteStartObject("RestartPolicy");
         w.WriteString("Name", r.Restart.Mode == RestartMode.No ? "no" : r.Restart.ToString().Split(':')[0]);
         w.WriteNumber("MaximumRetryCount", r.Restart.MaxRetries);
@@ -92,9 +92,7 @@ public static class ContainerInspection
         PortsInspection.WriteExposed(w, r);
         w.WriteEndObject();
 
-        w.WriteStartObject("NetworkSettings");
-        PortsInspection.WriteCurrent(w, r, [.. Networks.PublishedPorts.Current(engine)[c.Id]]);
-        w.WriteEndObject();
+        NetworkSettingsInspection.Write(w, c, engine);
         w.WriteEndObject();
     }
 

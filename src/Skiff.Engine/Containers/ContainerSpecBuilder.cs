@@ -8,7 +8,8 @@ namespace Skiff.Engine.Containers;
 /// <summary>Turns a run request and its image into an OCI runtime spec, with Docker's defaults where the user said nothing.</summary>
 public static class ContainerSpecBuilder
 {
-    public static RuntimeSpec Build(RunRequest request, LocalImage image, string id, string bundleDir, string hostname)
+    /// <param name="networkNamespace">--network container:NAME: the namespace of that container, joined instead of a new one.</param>
+    public static RuntimeSpec Build(RunRequest request, LocalImage image, string id, string bundleDir, string hostname, string? networkNamespace = null)
     {
         return new RuntimeSpec
         {
@@ -38,7 +39,7 @@ public static class ContainerSpecBuilder
             ],
             Linux = new LinuxSpec
             {
-                Namespaces = Namespaces(request),
+                Namespaces = Namespaces(request, networkNamespace),
                 Resources = Resources(request.Resources),
                 CgroupsPath = $"{request.CgroupParent ?? Runtime.ContainerRuntime.DefaultCgroupParent}/{id}",
                 MaskedPaths = request.Privileged ? null : [.. DockerDefaults.MaskedPaths],
@@ -134,10 +135,10 @@ public static class ContainerSpecBuilder
         return new CapabilitiesSpec { Bounding = caps, Effective = caps, Permitted = caps, Inheritable = [], Ambient = [] };
     }
 
-    public static List<NamespaceSpec> Namespaces(RunRequest request)
+    public static List<NamespaceSpec> Namespaces(RunRequest request, string? networkNamespace = null)
     {
         List<NamespaceSpec> ns = [new("pid"), new("ipc"), new("uts"), new("mount"), new("cgroup")];
-        if (request.Network != NetworkMode.Host) ns.Add(new("network"));
+        if (request.Network != NetworkMode.Host) ns.Add(new("network", request.Network == NetworkMode.Container ? networkNamespace : null));
         return ns;
     }
 

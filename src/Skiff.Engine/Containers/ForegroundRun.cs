@@ -17,7 +17,7 @@ public sealed class ForegroundRun(ContainerEngine engine)
         StartTimeline.Mark("flags parsed");
         return Attached(request.Interactive, forwarder =>
         {
-            using var init = WithStdio(request.Interactive, stdio => ContainerEngine.Launch(request, stdio));
+            using var init = WithStdio(request.Interactive, stdio => engine.Launch(request, stdio));
             StartTimeline.Mark("init spawned");
             var record = engine.Create(request);
             StartTimeline.Mark("bundle written");

@@ -81,7 +81,7 @@ public sealed class ContainerMonitor(ContainerEngine engine)
         RunningContainer running;
         try
         {
-            using var init = ContainerEngine.Launch(request, request.Tty ? [devNull, devNull, devNull] : [inRead >= 0 ? inRead : devNull, outWrite, errWrite]);
+            using var init = engine.Launch(request, request.Tty ? [devNull, devNull, devNull] : [inRead >= 0 ? inRead : devNull, outWrite, errWrite]);
             running = engine.Start(record, init, ProcessControl.CurrentPid);
         }
         catch

@@ -7,7 +7,7 @@ using Skiff.Network.Ports;
 namespace Skiff.Engine.Networks;
 
 /// <summary>Docker's <c>network create</c> options that Skiff takes.</summary>
-public sealed record NetworkCreateRequest(string Name, string? Subnet = null, string? Gateway = null, bool Internal = false, bool InterContainer = true, int? Mtu = null);
+public sealed record NetworkCreateRequest(string Name, string? Subnet = null, string? Gateway = null, bool Internal = false, bool InterContainer = true, int? Mtu = null, string? IpRange = null);
 
 /// <summary>
 /// Bridge networks for containers: records (<see cref="NetworkStore"/>), the kernel's bridges and
@@ -40,7 +40,10 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         var subnet = request.Subnet is { } s ? Ipv4Prefix.Parse(s)
             : FreeSubnet([.. Enumerable.Range(18, 14).Select(i => $"172.{i}.0.0/16"), .. Enumerable.Range(0, 256).Select(i => $"192.168.{i}.0/24")]);
         var gateway = request.Gateway is { } g ? Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(g)) : AddressPool.DefaultGateway(subnet);
-        var record = store.Insert(request.Name, bridge, subnet, gateway, request.Internal, request.InterContainer, request.Mtu);
+        if (request.IpRange is not null && request.Subnet is null)
+            throw new ArgumentException("--ip-range needs --subnet");
+        var record = store.Insert(request.Name, bridge, subnet, gateway, request.Internal, request.InterContainer, request.Mtu,
+            request.IpRange is { } range ? Ipv4Prefix.Parse(range) : null);
         try
         {
             BridgeDriver.EnsureBridge(record.ToBridge());
@@ -50,7 +53,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         catch
         {
             store.Delete(record);
-            BridgeDriver.RemoveBridge(record.Bridge);
+            BridgeDriver.RemoveLink(record.Bridge);
             throw;
         }
     }
@@ -59,14 +62,39 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     {
         var network = store.Find(reference);
         store.Delete(network);
-        BridgeDriver.RemoveBridge(network.Bridge);
+        BridgeDriver.RemoveLink(network.Bridge);
         ApplyRules();
     }
 
-    /// <summary>The network a run asks for: a name, or the default one, created on first use.</summary>
-    public NetworkRecord Resolve(RunRequest request)
+    /// <summary>
+    /// Removes the user-defined networks that no container has an address on or names in its
+    /// settings (a stopped one too: it would not start again). Never the default network.
+    /// </summary>
+    public IReadOnlyList<string> Prune(IReadOnlySet<string> referenced)
     {
-        var name = request.NetworkName ?? DefaultName;
+        var removed = new List<string>();
+        foreach (var network in store.List().Where(n => n.Name != DefaultName && !referenced.Contains(n.Name)))
+        {
+            try
+            {
+                Remove(network.Name);
+                removed.Add(network.Name);
+            }
+            // A container took an address on it meanwhile: it is in use after all.
+            catch (State.ConflictException)
+            {
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>The bridge networks a container joins, in order (none at all once disconnected from every one).</summary>
+    public static IReadOnlyList<NetworkAttachment> Attachments(RunRequest request) =>
+        request.Network == NetworkMode.Bridge ? request.Networks : [];
+
+    /// <summary>A network by name; the default one is created on first use.</summary>
+    public NetworkRecord Resolve(string name)
+    {
         if (store.TryFind(name) is { } found) return found;
         if (name != DefaultName) throw new NoSuchNetworkException(name);
         try
@@ -82,37 +110,16 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
 
     /// <summary>
     /// Runs between the spawn of the container's init (in its new network namespace) and the spec
-    /// it waits for: an address and host ports, the container's rules, then the veth pair. Ports are
-    /// chosen and rules added under the netfilter lock, so rules always follow the records' order and
-    /// a rebuild can never see a record whose rules are about to be appended (it would double them).
-    /// A port that is taken fails before anything is wired.
+    /// it waits for: per network an address, the veth pair (eth0, eth1...) and the endpoint's rules.
+    /// Published ports go to the first network, the one with the default route.
     /// </summary>
     public void Connect(string containerId, RunRequest request, int initPid)
     {
-        var network = Resolve(request);
-        var bridge = network.ToBridge();
-        var recreated = BridgeDriver.EnsureBridge(bridge);
-        NetworkAllocation allocation;
-        using (HoldLock())
-        {
-            allocation = store.Allocate(network.Name, containerId, request.Publish, HostPortChooser.ForHost());
-            // A container's own rules are its published ports; the network's rules are in place
-            // since its creation, unless its bridge had to be made again (a reboot lost both).
-            try
-            {
-                if (recreated) Rebuild();
-                else if (allocation.Ports.Count > 0) AddOrRebuild(RuleGenerator.EndpointBatch(bridge, Endpoint(network, allocation), add: true));
-            }
-            catch
-            {
-                store.Release(containerId);
-                throw;
-            }
-        }
+        var attachments = Attachments(request);
         try
         {
-            if (allocation.Ports.Count > 0) ConntrackCleaner.Forget(allocation.Address, allocation.Ports);
-            BridgeDriver.Connect(bridge, initPid, $"veth{containerId[..8]}", allocation.Address);
+            for (var i = 0; i < attachments.Count; i++)
+                Attach(containerId, attachments[i], i == 0 ? request.Publish : [], initPid, $"eth{i}");
         }
         catch
         {
@@ -121,29 +128,96 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         }
     }
 
+    /// <summary><c>network connect</c> on a running container: one more interface in its namespace, or nothing at all if that fails.</summary>
+    public void ConnectRunning(string containerId, int pid, NetworkAttachment attachment) =>
+        Attach(containerId, attachment, [], pid, BridgeDriver.NextContainerInterface(pid));
+
     /// <summary>
-    /// Takes the container's rules away, then its addresses (its veth died with its namespace), then
-    /// the connections the kernel still tracks for them. Rules go before records, so a command killed
-    /// in between leaves records without rules, never rules without records: the next delete of
-    /// those rules fails and rebuilds everything from the records.
+    /// <c>network disconnect</c> on a running container: its interface on that network goes, then
+    /// its rules and address there. If the default route went with it, the first of
+    /// <paramref name="remaining"/> with a way out gives it.
     /// </summary>
-    public void Disconnect(string containerId)
+    public void DisconnectRunning(string containerId, int pid, string network, IReadOnlyList<NetworkAttachment> remaining)
+    {
+        var held = store.Allocations().Where(a => a.ContainerId == containerId).ToList();
+        if (held.FirstOrDefault(a => a.Network == network) is { } leaving)
+            BridgeDriver.Disconnect(pid, leaving.Address);
+        Disconnect(containerId, network);
+        var networks = store.List().ToDictionary(n => n.Name);
+        var next = remaining.Select(r => held.FirstOrDefault(a => a.Network == r.Network && networks.TryGetValue(a.Network, out var n) && !n.Internal)).OfType<NetworkAllocation>().FirstOrDefault();
+        if (next is not null) BridgeDriver.EnsureDefaultRoute(pid, networks[next.Network].Gateway, next.Address);
+    }
+
+    /// <summary>
+    /// An address (and host ports), the endpoint's rules, then a veth on one network. The address and
+    /// ports are chosen and the rules added under the netfilter lock, so rules always follow the
+    /// records' order and a rebuild can never see a record whose rules are about to be appended (it
+    /// would double them). A port that is taken fails before anything is wired; any failure leaves
+    /// nothing behind on this network.
+    /// </summary>
+    private void Attach(string containerId, NetworkAttachment attachment, IReadOnlyList<PortRequest> ports, int pid, string containerInterface)
+    {
+        var network = Resolve(attachment.Network);
+        var bridge = network.ToBridge();
+        var recreated = BridgeDriver.EnsureBridge(bridge);
+        var requested = attachment.Address is { } a ? Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(a)) : null;
+        NetworkAllocation allocation;
+        using (HoldLock())
+        {
+            allocation = store.Allocate(network.Name, containerId, ports, HostPortChooser.ForHost(), requested);
+            // An endpoint's own rules are its published ports; the network's rules are in place
+            // since its creation, unless its bridge had to be made again (a reboot lost both).
+            // So a run without -p costs no iptables process, however many containers there are.
+            try
+            {
+                if (recreated) Rebuild();
+                else if (allocation.Ports.Count > 0) AddOrRebuild(RuleGenerator.EndpointBatch(bridge, Endpoint(network, allocation), add: true));
+            }
+            catch
+            {
+                store.Release(containerId, network.Name);
+                throw;
+            }
+        }
+        // The host end is named after the container and its interface: veth1a2b3c4d for eth0, veth1a2b3c4d1 for eth1.
+        var hostInterface = $"veth{containerId[..8]}{(containerInterface == "eth0" ? "" : containerInterface[3..])}";
+        try
+        {
+            if (allocation.Ports.Count > 0) ConntrackCleaner.Forget(allocation.Address, allocation.Ports);
+            BridgeDriver.Connect(bridge, pid, hostInterface, containerInterface, allocation.Address);
+        }
+        catch
+        {
+            BridgeDriver.RemoveLink(hostInterface);
+            Disconnect(containerId, network.Name);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes the container's rules away (on <paramref name="network"/> only, or on all its networks),
+    /// then its addresses (its veth died with its namespace, or was taken out), then the connections
+    /// the kernel still tracks for them. Rules go before records, so a command killed in between
+    /// leaves records without rules, never rules without records: the next delete of those rules
+    /// fails and rebuilds everything from the records.
+    /// </summary>
+    public void Disconnect(string containerId, string? network = null)
     {
         List<NetworkAllocation> held;
         using (HoldLock())
         {
-            held = store.Allocations().Where(a => a.ContainerId == containerId).ToList();
+            held = store.Allocations().Where(a => a.ContainerId == containerId && (network is null || a.Network == network)).ToList();
             var networks = store.List().ToDictionary(n => n.Name);
             var batch = string.Concat(held.Where(a => a.Ports.Count > 0)
                 .Select(a => RuleGenerator.EndpointBatch(networks[a.Network].ToBridge(), Endpoint(networks[a.Network], a), add: false)));
             try
             {
                 if (batch.Length > 0) Applier().Apply(batch);
-                store.Release(containerId);
+                store.Release(containerId, network);
             }
             catch (IptablesException)
             {
-                store.Release(containerId);
+                store.Release(containerId, network);
                 Rebuild();
             }
         }

@@ -10,7 +10,8 @@ using Skiff.Network.Ports;
 
 namespace Skiff.Engine.Networks;
 
-public sealed record NetworkRecord(string Name, string Id, string Bridge, Ipv4Prefix Subnet, IPAddress Gateway, bool Internal, bool InterContainer, int? Mtu, DateTime Created)
+/// <summary>A bridge network; <paramref name="IpRange"/> (--ip-range) is the part of the subnet IPAM hands out from.</summary>
+public sealed record NetworkRecord(string Name, string Id, string Bridge, Ipv4Prefix Subnet, IPAddress Gateway, bool Internal, bool InterContainer, int? Mtu, DateTime Created, Ipv4Prefix? IpRange = null)
 {
     public BridgeNetwork ToBridge() => new(Name, Bridge, Subnet, Gateway, Internal, InterContainer, Mtu);
 }
@@ -23,29 +24,31 @@ public sealed class NoSuchNetworkException(string reference)
 /// <summary>Network records and the addresses handed out on them (IPAM), each change one transaction.</summary>
 public sealed partial class NetworkStore(StateDatabase db)
 {
-    private const string Columns = "name, id, bridge, subnet, gateway, internal, icc, mtu, created";
+    private const string Columns = "name, id, bridge, subnet, gateway, internal, icc, mtu, created, ip_range";
 
     [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")]
     private static partial Regex ValidName();
 
     /// <summary>Inserts a network unless its name is taken or its subnet overlaps another network's.</summary>
-    public NetworkRecord Insert(string name, string? bridge, Ipv4Prefix subnet, IPAddress gateway, bool @internal, bool interContainer, int? mtu)
+    public NetworkRecord Insert(string name, string? bridge, Ipv4Prefix subnet, IPAddress gateway, bool @internal, bool interContainer, int? mtu, Ipv4Prefix? ipRange = null)
     {
         if (!ValidName().IsMatch(name))
             throw new ArgumentException($"invalid network name \"{name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         if (!AddressPool.IsHost(subnet, gateway))
             throw new ArgumentException($"gateway {gateway} is not a usable address of subnet {subnet}");
+        if (ipRange is { } range && !(range.Length >= subnet.Length && subnet.Contains(Ipv4Prefix.ToAddress(range.Network))))
+            throw new ArgumentException($"ip-range {range} is not inside subnet {subnet}: give a part of the subnet");
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var record = new NetworkRecord(name, id, bridge ?? $"br-{id[..12]}", subnet, gateway, @internal, interContainer, mtu, DateTime.UtcNow);
+        var record = new NetworkRecord(name, id, bridge ?? $"br-{id[..12]}", subnet, gateway, @internal, interContainer, mtu, DateTime.UtcNow, ipRange);
         using var tx = db.Begin();
         var existing = Read($"SELECT {Columns} FROM networks", tx);
         if (existing.Any(n => n.Name == name))
             throw new ConflictException($"network with name {name} already exists");
         if (existing.FirstOrDefault(n => AddressPool.Overlap(n.Subnet, subnet)) is { } clash)
             throw new ConflictException($"subnet {subnet} overlaps subnet {clash.Subnet} of network {clash.Name}: choose another --subnet");
-        db.Execute($"INSERT INTO networks ({Columns}) VALUES ($name, $id, $bridge, $subnet, $gateway, $internal, $icc, $mtu, $created)", tx,
+        db.Execute($"INSERT INTO networks ({Columns}) VALUES ($name, $id, $bridge, $subnet, $gateway, $internal, $icc, $mtu, $created, $range)", tx,
             ("$name", name), ("$id", id), ("$bridge", record.Bridge), ("$subnet", subnet.ToString()), ("$gateway", gateway.ToString()),
-            ("$internal", @internal ? 1 : 0), ("$icc", interContainer ? 1 : 0), ("$mtu", mtu), ("$created", ContainerStore.FormatTime(record.Created)));
+            ("$internal", @internal ? 1 : 0), ("$icc", interContainer ? 1 : 0), ("$mtu", mtu), ("$created", ContainerStore.FormatTime(record.Created)), ("$range", ipRange?.ToString()));
         tx.Commit();
         return record;
     }
@@ -75,31 +78,41 @@ public sealed partial class NetworkStore(StateDatabase db)
     }
 
     /// <summary>
-    /// Hands the container the lowest free address of the network and its host ports, inside one
-    /// BEGIN IMMEDIATE transaction: concurrent callers queue on the write lock, so each sees the
-    /// others' rows. A host port another container already publishes is refused here too.
+    /// Hands the container the lowest free address of the network (or <paramref name="requested"/>,
+    /// --ip) and its host ports, inside one BEGIN IMMEDIATE transaction: concurrent callers queue on
+    /// the write lock, so each sees the others' rows. A host port another container already publishes is refused here too.
     /// </summary>
-    public NetworkAllocation Allocate(string networkName, string containerId, IReadOnlyList<PortRequest> requests, HostPortChooser ports)
+    public NetworkAllocation Allocate(string networkName, string containerId, IReadOnlyList<PortRequest> requests, HostPortChooser ports, IPAddress? requested = null)
     {
         using var tx = db.Begin();
         var network = Read($"SELECT {Columns} FROM networks WHERE name = $name", tx, ("$name", networkName)).SingleOrDefault()
             ?? throw new NoSuchNetworkException(networkName);
         var all = Allocations(tx);
+        if (all.Any(a => a.Network == networkName && a.ContainerId == containerId))
+            throw new ConflictException($"container {containerId[..12]} is already connected to network {networkName}");
         var chosen = ports.Choose(requests, [.. all.SelectMany(a => a.Ports.Select(p => ($"container {a.ContainerId[..12]}", p)))]);
-        var used = all.Where(a => a.Network == networkName).Select(a => Ipv4Prefix.ToUInt32(a.Address)).ToHashSet();
-        var address = AddressPool.Next(network.Subnet, network.Gateway, used);
+        var onNetwork = all.Where(a => a.Network == networkName).ToList();
+        var address = requested ?? AddressPool.Next(network.Subnet, network.Gateway, onNetwork.Select(a => Ipv4Prefix.ToUInt32(a.Address)).ToHashSet(), network.IpRange);
+        if (requested is not null)
+        {
+            if (AddressPool.Refusal(network.Subnet, network.Gateway, requested) is { } refusal)
+                throw new ArgumentException($"{refusal} of network {networkName}: choose another --ip, or leave it out for a free one");
+            if (onNetwork.FirstOrDefault(a => a.Address.Equals(requested)) is { } holder)
+                throw new ConflictException($"address {requested} is already in use on network {networkName} by container {holder.ContainerId[..12]}: choose another --ip, or leave it out for a free one");
+        }
         db.Execute("INSERT INTO ip_allocations (network, address, container_id, ports) VALUES ($network, $address, $container, $ports)", tx,
             ("$network", networkName), ("$address", address.ToString()), ("$container", containerId), ("$ports", string.Join(',', chosen.Select(p => p.Spec))));
         tx.Commit();
         return new NetworkAllocation(networkName, address, containerId, chosen);
     }
 
-    /// <summary>Gives back every address the container holds, and says which they were.</summary>
-    public IReadOnlyList<NetworkAllocation> Release(string containerId)
+    /// <summary>Gives back every address the container holds (or only the one on <paramref name="network"/>), and says which they were.</summary>
+    public IReadOnlyList<NetworkAllocation> Release(string containerId, string? network = null)
     {
         using var tx = db.Begin();
-        var held = Allocations(tx).Where(a => a.ContainerId == containerId).ToList();
-        if (held.Count > 0) db.Execute("DELETE FROM ip_allocations WHERE container_id = $id", tx, ("$id", containerId));
+        var held = Allocations(tx).Where(a => a.ContainerId == containerId && (network is null || a.Network == network)).ToList();
+        foreach (var a in held)
+            db.Execute("DELETE FROM ip_allocations WHERE network = $network AND container_id = $id", tx, ("$network", a.Network), ("$id", containerId));
         tx.Commit();
         return held;
     }
@@ -125,7 +138,7 @@ public sealed partial class NetworkStore(StateDatabase db)
         while (reader.Read())
             result.Add(new NetworkRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), Ipv4Prefix.Parse(reader.GetString(3)),
                 IPAddress.Parse(reader.GetString(4)), reader.GetInt32(5) != 0, reader.GetInt32(6) != 0, reader.IsDBNull(7) ? null : reader.GetInt32(7),
-                ContainerStore.ParseTime(reader.GetString(8))));
+                ContainerStore.ParseTime(reader.GetString(8)), reader.IsDBNull(9) ? null : Ipv4Prefix.Parse(reader.GetString(9))));
         return result;
     }
 }

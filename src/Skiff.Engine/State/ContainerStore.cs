@@ -32,10 +32,11 @@ public sealed partial class ContainerStore(StateDatabase db)
         using var tx = db.Begin();
         if (db.Scalar("SELECT id FROM containers WHERE name = $name", tx, ("$name", record.Name)) is string holder)
             throw new ConflictException($"the container name \"{record.Name}\" is already in use by container {holder}: remove or rename that container to reuse the name");
+        var request = JsonSerializer.Serialize(record.Request, EngineJsonWriter.Default.RunRequest);
         db.Execute($"INSERT INTO containers ({Columns}) VALUES ($id, $name, $image, $image_id, $created, $request, $status, $pid, $monitor_pid, $exit_code, $oom_killed, $started_at, $finished_at, $restart_count, $stop_requested, $error)",
-            tx, [.. Parameters(record), ("$request", JsonSerializer.Serialize(record.Request, EngineJsonWriter.Default.RunRequest))]);
+            tx, [.. Parameters(record), ("$request", request)]);
         tx.Commit();
-        KnownRequests[record.Id] = record.Request;
+        KnownRequests[record.Id] = (request, record.Request);
     }
 
     /// <summary>Reads, changes and writes one record in a single transaction, so concurrent updates never interleave.</summary>
@@ -52,6 +53,23 @@ public sealed partial class ContainerStore(StateDatabase db)
             """, tx, Parameters(updated));
         tx.Commit();
         return updated;
+    }
+
+    /// <summary>
+    /// Changes a container's settings in a single transaction: only <c>network connect</c> and
+    /// <c>disconnect</c> do, so this is the one update that writes the request (<see cref="Update"/> never does).
+    /// </summary>
+    public ContainerRecord UpdateRequest(string id, Func<RunRequest, RunRequest> change)
+    {
+        using var tx = db.Begin();
+        var current = Read($"SELECT {Columns} FROM containers WHERE id = $id", tx, ("$id", id)).SingleOrDefault()
+            ?? throw new NoSuchContainerException(id);
+        var request = change(current.Request);
+        var json = JsonSerializer.Serialize(request, EngineJsonWriter.Default.RunRequest);
+        db.Execute("UPDATE containers SET request = $request WHERE id = $id", tx, ("$request", json), ("$id", id));
+        tx.Commit();
+        KnownRequests[id] = (json, request);
+        return current with { Request = request };
     }
 
     public void Delete(string id) => db.Execute("DELETE FROM containers WHERE id = $id", null, ("$id", id));
@@ -109,14 +127,21 @@ public sealed partial class ContainerStore(StateDatabase db)
         return result;
     }
 
-    // A request never changes once inserted: one this process wrote or parsed is not parsed again
-    // (a foreground run inserts, updates and removes its record without ever parsing it).
-    private static readonly ConcurrentDictionary<string, RunRequest> KnownRequests = new();
+    // A request this process wrote or parsed is not parsed again while the stored JSON is the same
+    // (a foreground run inserts, updates and removes its record without ever parsing it). The JSON
+    // is compared because UpdateRequest in another process (a network connect while a long-lived
+    // monitor holds the old request) changes it: comparing costs far less than parsing.
+    private static readonly ConcurrentDictionary<string, (string Json, RunRequest Request)> KnownRequests = new();
 
     private static Func<RunRequest> RequestOf(string id, string json) => () =>
-        KnownRequests.GetOrAdd(id, static (_, json) => JsonSerializer.Deserialize(json, EngineJson.Default.RunRequest)!, json);
+    {
+        if (KnownRequests.TryGetValue(id, out var known) && known.Json == json) return known.Request;
+        var request = JsonSerializer.Deserialize(json, EngineJson.Default.RunRequest)!;
+        KnownRequests[id] = (json, request);
+        return request;
+    };
 
-    // The request never changes after the insert, so updates neither read nor write it.
+    // Only UpdateRequest writes the request, so status updates neither read nor write it.
     private static (string, object?)[] Parameters(ContainerRecord r) =>
     [
         ("$id", r.Id), ("$name", r.Name), ("$image", r.Image), ("$image_id", r.ImageId),

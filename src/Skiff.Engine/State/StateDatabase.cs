@@ -10,7 +10,7 @@ namespace Skiff.Engine.State;
 /// </summary>
 public sealed class StateDatabase : IDisposable
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
     private readonly SqliteConnection _connection;
     private readonly string _writeLockPath;
 
@@ -87,6 +87,7 @@ public sealed class StateDatabase : IDisposable
                     UNIQUE (network, container_id));
                 """, tx);
         }
+        if (version < 3) Execute("ALTER TABLE networks ADD COLUMN ip_range TEXT", tx);
         Execute($"PRAGMA user_version = {SchemaVersion}", tx);
         tx.Commit();
     }

@@ -16,7 +16,7 @@ public static class RtnetlinkRequests
     private const ushort CreateFlags = NetlinkMessage.FlagRequest | FlagAck | FlagCreate | FlagExclusive;
     private const ushort ChangeFlags = NetlinkMessage.FlagRequest | FlagAck;
 
-    private const ushort IflaIfname = 3, IflaMtu = 4, IflaMaster = 10, IflaProtinfo = 12, IflaLinkinfo = 18, IflaNetNsFd = 28;
+    private const ushort IflaAddress = 1, IflaIfname = 3, IflaMtu = 4, IflaMaster = 10, IflaProtinfo = 12, IflaLinkinfo = 18, IflaNetNsFd = 28;
     private const ushort IflaBrportMode = 4;
     private const ushort IflaInfoKind = 1, IflaInfoData = 2, VethInfoPeer = 1;
     private const ushort IfaAddress = 1, IfaLocal = 2, IfaBroadcast = 4;
@@ -31,11 +31,12 @@ public static class RtnetlinkRequests
 
     /// <summary>
     /// A veth pair whose peer is created straight inside another network namespace (an open
-    /// /proc/PID/ns/net descriptor) under its final name, so it never appears on the host.
+    /// /proc/PID/ns/net descriptor) under its final name, so it never appears on the host; optionally with a chosen MAC address.
     /// </summary>
-    public static byte[] NewVeth(uint sequence, string name, string peerName, int peerNamespaceFd, int? mtu = null)
+    public static byte[] NewVeth(uint sequence, string name, string peerName, int peerNamespaceFd, int? mtu = null, byte[]? peerMacAddress = null)
     {
-        byte[] peer = [.. LinkHeader(0), .. Name(peerName), .. Mtu(mtu), .. Attribute(IflaNetNsFd, Int32(peerNamespaceFd))];
+        byte[] peer = [.. LinkHeader(0), .. Name(peerName), .. Mtu(mtu), .. Attribute(IflaNetNsFd, Int32(peerNamespaceFd)),
+                       .. peerMacAddress is null ? [] : Attribute(IflaAddress, peerMacAddress)];
         byte[] linkInfo = [.. Attribute(IflaInfoKind, Text("veth")), .. Attribute(IflaInfoData | Nested, Attribute(VethInfoPeer | Nested, peer))];
         return NetlinkMessage.Encode(RtnetlinkCodec.RtmNewLink, CreateFlags, sequence,
             [.. LinkHeader(0), .. Name(name), .. Mtu(mtu), .. Attribute(IflaLinkinfo | Nested, linkInfo)]);

@@ -11,7 +11,6 @@ namespace Skiff.Network.Bridge;
 /// </summary>
 public static class BridgeDriver
 {
-    public const string ContainerInterface = "eth0";
     private const int ENODEV = 19;
 
     /// <summary>
@@ -34,15 +33,19 @@ public static class BridgeDriver
         return created;
     }
 
-    /// <summary>Wires the container whose init is <paramref name="pid"/> (still waiting for its spec) into the network.</summary>
-    public static void Connect(BridgeNetwork network, int pid, string hostInterface, IPAddress address)
+    /// <summary>
+    /// Wires the container whose network namespace is <paramref name="pid"/>'s into the network as
+    /// <paramref name="containerInterface"/> (eth0 at start, eth1... for a network connected later).
+    /// The first network that has a way out gives the default route; later ones add only their subnet.
+    /// </summary>
+    public static void Connect(BridgeNetwork network, int pid, string hostInterface, string containerInterface, IPAddress address)
     {
         var netnsPath = $"/proc/{pid}/ns/net";
         using (var netlink = new RouteNetlink())
         {
             var bridge = netlink.LinkIndex(network.BridgeName) ?? throw new InvalidOperationException($"bridge {network.BridgeName} is missing");
             using (var netns = File.OpenHandle(netnsPath, FileMode.Open, FileAccess.Read))
-                netlink.Execute(RtnetlinkRequests.NewVeth(netlink.NextSequence(), hostInterface, ContainerInterface, (int)netns.DangerousGetHandle(), network.Mtu),
+                netlink.Execute(RtnetlinkRequests.NewVeth(netlink.NextSequence(), hostInterface, containerInterface, (int)netns.DangerousGetHandle(), network.Mtu, MacAddressBytes(address)),
                     $"create veth {hostInterface} for process {pid}");
             netlink.Execute(RtnetlinkRequests.SetLink(netlink.NextSequence(), hostInterface, up: true, masterIndex: bridge),
                 $"attach {hostInterface} to {network.BridgeName}");
@@ -51,20 +54,74 @@ public static class BridgeDriver
         }
         using var inside = RouteNetlink.InNamespace(netnsPath);
         inside.Execute(RtnetlinkRequests.SetLink(inside.NextSequence(), "lo", up: true), "bring lo up in the container");
-        var eth0 = inside.LinkIndex(ContainerInterface) ?? throw new InvalidOperationException($"{ContainerInterface} did not arrive in the container's namespace");
-        inside.Execute(RtnetlinkRequests.NewAddress(inside.NextSequence(), eth0, address, network.Subnet.Length), $"add {address}/{network.Subnet.Length} to the container's eth0");
-        inside.Execute(RtnetlinkRequests.SetLink(inside.NextSequence(), ContainerInterface, up: true), "bring the container's eth0 up");
+        var index = inside.LinkIndex(containerInterface) ?? throw new InvalidOperationException($"{containerInterface} did not arrive in the container's namespace");
+        inside.Execute(RtnetlinkRequests.NewAddress(inside.NextSequence(), index, address, network.Subnet.Length), $"add {address}/{network.Subnet.Length} to the container's {containerInterface}");
+        inside.Execute(RtnetlinkRequests.SetLink(inside.NextSequence(), containerInterface, up: true), $"bring the container's {containerInterface} up");
         // An internal network has no way out, so it gets no default route either (as in Docker).
-        if (!network.Internal)
-            inside.Execute(RtnetlinkRequests.NewRoute(inside.NextSequence(), null, 0, network.Gateway, eth0), $"add the container's default route via {network.Gateway}");
+        if (!network.Internal) EnsureDefaultRoute(inside, network.Gateway, index);
     }
 
-    public static void RemoveBridge(string name)
+    /// <summary>
+    /// After the network that gave the default route is disconnected: the route via the gateway of
+    /// the network where the container holds <paramref name="address"/>, as Docker moves it.
+    /// </summary>
+    public static void EnsureDefaultRoute(int pid, IPAddress gateway, IPAddress address)
+    {
+        using var inside = RouteNetlink.InNamespace($"/proc/{pid}/ns/net");
+        if (inside.Addresses().FirstOrDefault(a => a.Address.Equals(address)) is { } held) EnsureDefaultRoute(inside, gateway, held.InterfaceIndex);
+    }
+
+    private static void EnsureDefaultRoute(RouteNetlink inside, IPAddress gateway, int interfaceIndex)
+    {
+        if (!inside.Routes().Any(r => r.Table == RouteTables.Main && r.Destination is null))
+            inside.Execute(RtnetlinkRequests.NewRoute(inside.NextSequence(), null, 0, gateway, interfaceIndex), $"add the container's default route via {gateway}");
+    }
+
+    /// <summary>The lowest ethN the container's namespace does not have yet: the name of its next network's interface.</summary>
+    public static string NextContainerInterface(int pid)
+    {
+        using var inside = RouteNetlink.InNamespace($"/proc/{pid}/ns/net");
+        var names = inside.Links().Select(l => l.Name).ToHashSet();
+        return Enumerable.Range(0, 1000).Select(n => $"eth{n}").First(n => !names.Contains(n));
+    }
+
+    /// <summary>
+    /// Takes the container's interface that holds <paramref name="address"/> away (its veth peer on
+    /// the bridge goes with it). False when there is none.
+    /// </summary>
+    public static bool Disconnect(int pid, IPAddress address)
+    {
+        using var inside = RouteNetlink.InNamespace($"/proc/{pid}/ns/net");
+        if (inside.Addresses().FirstOrDefault(a => a.Address.Equals(address)) is not { } held) return false;
+        var name = inside.Links().First(l => l.Index == held.InterfaceIndex).Name;
+        inside.Execute(RtnetlinkRequests.DeleteLink(inside.NextSequence(), name), $"delete the container's {name}");
+        return true;
+    }
+
+    /// <summary>The host end of a container's veth on a bridge (named veth + the id's first 8 characters), or null.</summary>
+    public static string? HostInterface(string bridge, string containerId)
+    {
+        using var netlink = new RouteNetlink();
+        var links = netlink.Links();
+        var index = links.FirstOrDefault(l => l.Name == bridge)?.Index;
+        return links.FirstOrDefault(l => index is not null && l.MasterIndex == index && l.Name.StartsWith($"veth{containerId[..8]}", StringComparison.Ordinal))?.Name;
+    }
+
+    /// <summary>
+    /// Docker's MAC for a container address, 02:42 and the address's four bytes: locally
+    /// administered, unique on the bridge because the address is, and known without asking the kernel.
+    /// </summary>
+    public static string MacAddress(IPAddress address) => string.Join(':', MacAddressBytes(address).Select(b => b.ToString("x2")));
+
+    private static byte[] MacAddressBytes(IPAddress address) => [0x02, 0x42, .. address.GetAddressBytes()];
+
+    /// <summary>Deletes a bridge or veth; one that is already gone is fine.</summary>
+    public static void RemoveLink(string name)
     {
         using var netlink = new RouteNetlink();
         try
         {
-            netlink.Execute(RtnetlinkRequests.DeleteLink(netlink.NextSequence(), name), $"delete bridge {name}");
+            netlink.Execute(RtnetlinkRequests.DeleteLink(netlink.NextSequence(), name), $"delete link {name}");
         }
         catch (SyscallException e) when (e.Errno == ENODEV)
         {

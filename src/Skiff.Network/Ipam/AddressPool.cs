@@ -10,15 +10,26 @@ namespace Skiff.Network.Ipam;
 /// </summary>
 public static class AddressPool
 {
-    public static IPAddress Next(Ipv4Prefix subnet, IPAddress gateway, IReadOnlySet<uint> taken)
+    /// <summary>The lowest free address; with <paramref name="range"/> (--ip-range), only inside that part of the subnet.</summary>
+    public static IPAddress Next(Ipv4Prefix subnet, IPAddress gateway, IReadOnlySet<uint> taken, Ipv4Prefix? range = null)
     {
         if (subnet.Length > 30) throw new ArgumentException($"subnet {subnet} is too small: it needs at least a /30");
         var gatewayValue = Ipv4Prefix.ToUInt32(gateway);
         var broadcast = subnet.Network | ~subnet.Mask;
-        for (var candidate = subnet.Network + 1; candidate < broadcast; candidate++)
-            if (candidate != gatewayValue && !taken.Contains(candidate)) return Ipv4Prefix.ToAddress(candidate);
-        throw new InvalidOperationException($"no free address left in subnet {subnet}: every address but the network, broadcast and gateway ({gateway}) is in use");
+        var (first, last) = range is { } r ? (Math.Max(r.Network, subnet.Network + 1), Math.Min(r.Network | ~r.Mask, broadcast - 1)) : (subnet.Network + 1, broadcast - 1);
+        for (var candidate = (ulong)first; candidate <= last; candidate++)
+            if (candidate != gatewayValue && !taken.Contains((uint)candidate)) return Ipv4Prefix.ToAddress((uint)candidate);
+        throw new InvalidOperationException(range is { } full
+            ? $"no free address left in ip-range {full} of subnet {subnet}: every address of the range but the gateway ({gateway}) is in use"
+            : $"no free address left in subnet {subnet}: every address but the network, broadcast and gateway ({gateway}) is in use");
     }
+
+    /// <summary>Why a container cannot have <paramref name="address"/> on the network, or null when it can.</summary>
+    public static string? Refusal(Ipv4Prefix subnet, IPAddress gateway, IPAddress address) =>
+        !subnet.Contains(address) ? $"address {address} is outside subnet {subnet}"
+        : !IsHost(subnet, address) ? $"address {address} is the network or broadcast address of subnet {subnet}"
+        : address.Equals(gateway) ? $"address {address} is the gateway of subnet {subnet}"
+        : null;
 
     /// <summary>Docker's default gateway: the first address after the network address.</summary>
     public static IPAddress DefaultGateway(Ipv4Prefix subnet) =>

@@ -34,7 +34,7 @@ public sealed class PacketTracer
     public TraceResult Trace(TraceRequest request)
     {
         var (packet, arrivesOn) = FirstPacket(request);
-        var original = new Walk(this, packet, arrivesOn, knownEntry: null).Run("original");
+        var original = new Walk(this, packet, arrivesOn, knownEntry: null, arrivalPort: request.InBridgePort).Run("original");
         var answer = original.Rejected is { } reject ? Rejection(original, reject) : ReplyTo(original);
         return new TraceResult(_host.Backend, _host.Warnings, original.Path, answer);
     }
@@ -100,7 +100,7 @@ public sealed class PacketTracer
             IcmpCode = last.IcmpCode,
         };
         var arrivesOn = original.Path.Outcome.Verdict == "accepted-locally" ? null : original.Path.Outcome.OutInterface;
-        return new Walk(this, reply, arrivesOn, entry, replyPort: last.PhysOut).Run("reply").Path;
+        return new Walk(this, reply, arrivesOn, entry, arrivalPort: last.PhysOut).Run("reply").Path;
     }
 
     /// <summary>
@@ -138,7 +138,7 @@ public sealed class PacketTracer
 
     /// <summary>One packet's journey; collects the events as it goes.</summary>
     private sealed class Walk(PacketTracer tracer, Packet packet, string? arrivesOn, ConntrackEntry? knownEntry,
-        string? replyPort = null, bool isRejectionError = false)
+        string? arrivalPort = null, bool isRejectionError = false)
     {
         private readonly List<TraceEvent> _events = [];
         private ChainWalker? _walker;
@@ -173,7 +173,7 @@ public sealed class PacketTracer
             if (onBridge && _host.BridgeNetfilter)
             {
                 packet.Bridged = true;
-                packet.PhysIn = replyPort ?? _network.BridgePortOf(packet.Source, inInterface) ?? Packet.UnknownPort;
+                packet.PhysIn = arrivalPort ?? _network.BridgePortOf(packet.Source, inInterface) ?? Packet.UnknownPort;
             }
             else if (onBridge && switched)
             {

@@ -18,8 +18,8 @@ public sealed record AddressEndpoint(IPAddress Address) : TraceEndpoint
 }
 
 /// <summary>
-/// Turns what the user typed into an endpoint. Container names will come from a resolver over the
-/// engine's records; this one knows "host" and IPv4 addresses and returns null for anything else.
+/// Turns what the user typed into an endpoint. This one knows "host" and IPv4 addresses and
+/// returns null for anything else; container names are the engine's to resolve.
 /// </summary>
 public interface IEndpointResolver
 {
@@ -46,5 +46,7 @@ public sealed record TraceRequest(TraceEndpoint From, TraceEndpoint To, int Prot
     public int? IcmpType { get; init; }
     public int? IcmpCode { get; init; }
     public string? InInterface { get; init; }
+    /// <summary>The bridge port (a container's veth) the packet enters its bridge through; else found from the neighbour tables.</summary>
+    public string? InBridgePort { get; init; }
     public uint Mark { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Networks;
 using Skiff.Engine.State;
 using Skiff.Network.Ports;
 
@@ -15,7 +16,11 @@ public sealed class EngineJsonTests
     {
         Image = "busybox", Command = ["sh", "-c", "echo hi"], Entrypoint = ["/bin/env"], Name = "web",
         Interactive = true, Tty = true, Env = ["A=1"], WorkingDir = "/srv", User = "1000:1000", Hostname = "h",
-        Network = NetworkMode.Bridge, NetworkName = "front", Publish = [new PortRequest("127.0.0.1", 8080, 8081, 80, "udp")], PublishAll = true, Expose = ["53/udp"],
+        Network = NetworkMode.Bridge,
+        Networks = [new NetworkAttachment("front") { Address = "10.9.0.7", Aliases = ["api"] }, new NetworkAttachment("back")],
+        NetworkContainer = "0123456789ab",
+        Names = new NameSettings { ExtraHosts = ["db:10.0.0.2"], Servers = ["1.1.1.1"], Search = ["example.com"], Options = ["ndots:2"] },
+        Publish = [new PortRequest("127.0.0.1", 8080, 8081, 80, "udp")], PublishAll = true, Expose = ["53/udp"],
         Resources = new ResourceLimits { MemoryBytes = 1 << 26, MemorySwapBytes = 1 << 27, Cpus = 1.5m, CpuShares = 512, CpusetCpus = "0", PidsLimit = 64 },
         CapAdd = ["NET_ADMIN"], CapDrop = ["CHOWN"], Privileged = true, ReadOnlyRootfs = true, NoNewPrivileges = true,
         CgroupParent = "p", AutoRemove = true, Restart = new RestartPolicy(RestartMode.OnFailure, 3),

@@ -25,15 +25,16 @@ public sealed class RtnetlinkRequestsTests
     }
 
     [Fact]
-    public void New_veth_creates_the_peer_inside_the_namespace_under_its_final_name()
+    public void New_veth_creates_the_peer_inside_the_namespace_under_its_final_name_and_mac()
     {
-        var (_, _, _, payload) = Header(RtnetlinkRequests.NewVeth(1, "veth1234", "eth0", 42));
+        var (_, _, _, payload) = Header(RtnetlinkRequests.NewVeth(1, "veth1234", "eth0", 42, peerMacAddress: [0x02, 0x42, 10, 9, 0, 2]));
         var info = NetlinkAttributes.Parse(payload.AsSpan(16)).Nested(18)!;
         Assert.Equal("veth", info.String(1));
         var peer = info.Nested(2)!.Bytes(1)!;
         var peerAttributes = NetlinkAttributes.Parse(peer.AsSpan(16));
         Assert.Equal("eth0", peerAttributes.String(3));
         Assert.Equal(42u, peerAttributes.UInt32(28));
+        Assert.Equal([0x02, 0x42, 10, 9, 0, 2], peerAttributes.Bytes(1));
     }
 
     [Fact]
