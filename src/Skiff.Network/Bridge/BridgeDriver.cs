@@ -7,7 +7,8 @@ namespace Skiff.Network.Bridge;
 /// <summary>
 /// The kernel side of a bridge network, all through rtnetlink: the bridge with the gateway
 /// address, and per container a veth pair whose far end is created inside the container's network
-/// namespace as eth0, with its address and a default route via the gateway.
+/// namespace (eth0, eth1... one per network), with its address; the first network's gateway
+/// carries the default route.
 /// </summary>
 public static class BridgeDriver
 {
