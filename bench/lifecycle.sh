@@ -20,14 +20,7 @@
 #
 # Usage: bench/lifecycle.sh   (root; RUNS=20 EXEC_RUNS=40 MONITORS=5 by default)
 set -euo pipefail
-here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-[ "$(id -u)" -eq 0 ] || { echo "bench/lifecycle.sh: run as root" >&2; exit 1; }
-
-if [ -z "${SKIFF_BENCH_INNER:-}" ]; then
-  "$here/scripts/install-deps" bench
-  "$here/skiff" version >/dev/null
-  exec unshare --net --mount --propagation private env SKIFF_BENCH_INNER=1 "$0" "$@"
-fi
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh"
 
 runs="${RUNS:-20}"
 exec_runs="${EXEC_RUNS:-40}"
@@ -35,7 +28,6 @@ monitors="${MONITORS:-5}"
 skiff="$here/out/skiff/skiff"
 docker_cli=/usr/bin/docker   # Debian's docker.io client, not whatever else is first on PATH
 
-ip link set lo up
 work="$(mktemp -d /run/skiff-lifecycle.XXXXXX)"
 mount -t tmpfs skiff-lifecycle "$work"
 export SKIFF_ROOT="$work/skiff"

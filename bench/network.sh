@@ -14,21 +14,13 @@
 #
 # Usage: bench/network.sh   (root; SECONDS_EACH=5 RUNS=15 CONTAINERS=100 by default)
 set -euo pipefail
-here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-[ "$(id -u)" -eq 0 ] || { echo "bench/network.sh: run as root" >&2; exit 1; }
-
-if [ -z "${SKIFF_BENCH_INNER:-}" ]; then
-  "$here/scripts/install-deps" bench
-  "$here/skiff" version >/dev/null
-  exec unshare --net --mount --propagation private env SKIFF_BENCH_INNER=1 "$0" "$@"
-fi
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh"
 
 seconds="${SECONDS_EACH:-5}"
 runs="${RUNS:-15}"
 containers="${CONTAINERS:-100}"
 skiff="$here/out/skiff/skiff"
 
-ip link set lo up
 work="$(mktemp -d /run/skiff-network.XXXXXX)"
 mount -t tmpfs skiff-network "$work"
 export SKIFF_ROOT="$work/skiff"

@@ -3,16 +3,8 @@
 # `runc run` and `crun run` of an equivalent bundle. Prints medians and ratios (hyperfine).
 # Runs inside throwaway network and mount namespaces; leaves nothing behind.
 set -euo pipefail
-here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-[ "$(id -u)" -eq 0 ] || { echo "bench/start.sh: run as root" >&2; exit 1; }
-"$here/scripts/install-deps" bench
-"$here/skiff" version >/dev/null
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh"
 runs="${RUNS:-40}"
-
-if [ -z "${SKIFF_BENCH_INNER:-}" ]; then
-  exec unshare --net --mount --propagation private env SKIFF_BENCH_INNER=1 "$0" "$@"
-fi
-ip link set lo up
 work="$(mktemp -d /run/skiff-bench.XXXXXX)"
 mount -t tmpfs skiff-bench "$work"
 export SKIFF_ROOT="$work/skiff"
