@@ -45,6 +45,35 @@ public sealed class CrashTests
         }
     }
 
+    /// <summary>
+    /// run -d spawns the monitor before the container exists; when the run fails first (missing
+    /// image, taken name) the monitor must see its stdin close and go, not wait forever.
+    /// </summary>
+    [Fact]
+    public void A_detached_run_that_fails_before_its_container_exists_leaves_no_monitor_behind()
+    {
+        Assert.Equal(125, RunSkiff("run", "-d", "no-such-image-for-skiff").ExitCode);
+        Assert.Equal(0, RunSkiff("create", "--name", "crash-taken", "busybox", "true").ExitCode);
+        try
+        {
+            Assert.Equal(125, RunSkiff("run", "-d", "--name", "crash-taken", "busybox", "true").ExitCode);
+        }
+        finally
+        {
+            RunSkiff("rm", "crash-taken");
+        }
+        // Other tests' containers have monitors too: every monitor left must belong to a container.
+        Eventually(() =>
+        {
+            var known = RunSkiff("ps", "-aq", "--no-trunc").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+            return MonitorIds().All(known.Contains);
+        }, "no monitor is left without a container");
+    }
+
+    private static IEnumerable<string> MonitorIds() =>
+        Sh("ps -eo args | grep -oE 'skiff monitor [0-9a-f]{64}' | awk '{print $3}'").Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
     [Fact]
     public void Killing_a_monitor_leaves_a_container_the_next_command_reports_exited_and_cleans_up()
     {
