@@ -14,6 +14,10 @@ public sealed class StateDatabase : IDisposable
     private readonly SqliteConnection _connection;
     private readonly string _writeLockPath;
 
+    // Microsoft.Data.Sqlite finds a provider by reflection over "bundle" assemblies; Skiff names
+    // its one provider (Debian's libsqlite3, linked into the executable) instead.
+    static StateDatabase() => SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_sqlite3());
+
     public StateDatabase(string root)
     {
         Directory.CreateDirectory(root);
