@@ -99,7 +99,8 @@ public static class CopyLayer
         using var file = File.OpenRead(entry.DiskPath!);
         using var stream = Decompressed(file);
         using var reader = new TarReader(stream);
-        while (reader.GetNextEntry() is { } member)
+        // copyData: a decompressing stream cannot seek back to a member's data once past it.
+        while (reader.GetNextEntry(copyData: true) is { } member)
         {
             if (member.EntryType is TarEntryType.GlobalExtendedAttributes)
                 continue;

@@ -240,9 +240,11 @@ public sealed class ImageBuilder(ContainerEngine engine, BuildProgress progress)
                     var tree = Tree(configured);
                     if (dir.Length == 0 || tree?.Locate(dir.Split('/')) is not null)
                         return configured.WithConfig(image, createdBy, key);
+                    // Made for the USER of that point, as BuildKit does, so its RUN steps can write there.
+                    var (uid, gid) = image.Config.User is { Length: > 0 } user ? ChownSpec.Resolve(user, ChownSpec.Reader(tree)) : (0, 0);
                     var parts = dir.Split('/');
                     var entries = Enumerable.Range(1, parts.Length).Select(n => string.Join('/', parts[..n]))
-                        .Where(p => tree?.Locate(p.Split('/')) is null).Select(p => new LayerEntry(p, null)).ToList();
+                        .Where(p => tree?.Locate(p.Split('/')) is null).Select(p => new LayerEntry(p, null, Uid: uid, Gid: gid)).ToList();
                     return WithCopyLayer(configured, entries, createdBy + " # buildkit", key);
                 });
             }
