@@ -113,6 +113,9 @@ public sealed partial class ImageStore
         using (_references.Lock())
         {
             var table = _references.Read();
+            // Naming an image again (a rebuild that changed nothing) writes nothing.
+            if (table.References.TryGetValue(KeyOf(reference), out var current) && current == manifest)
+                return;
             table.References[KeyOf(reference)] = manifest;
             _references.Write(table);
         }
