@@ -234,6 +234,32 @@ public sealed class BuildTests
     }
 
     [Fact]
+    public void A_run_layer_holds_the_commands_changes_and_not_the_runtimes_mount_points()
+    {
+        using var context = new BuildContextDir("FROM busybox\nRUN echo made > /made\n");
+        var name = $"layer/{UniqueName()}";
+        Must(context.Build("-t", name));
+        var dir = Path.Join(Path.GetTempPath(), $"skiff-save-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            Must(RunSkiff("save", "-o", Path.Join(dir, "image.tar"), name));
+            Must(Sh($"cd {dir} && tar xf image.tar"));
+            using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Join(dir, "manifest.json")));
+            var lastLayer = manifest.RootElement[0].GetProperty("Layers").EnumerateArray().Last().GetString()!;
+            var members = Must(Run("tar", ["tf", Path.Join(dir, lastLayer)])).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+            Assert.Contains("made", members);
+            Assert.DoesNotContain(members, m => m.TrimEnd('/') is "etc/hosts" or "etc/hostname" or "etc/resolv.conf");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+            Must(RunSkiff("rmi", name));
+        }
+    }
+
+    [Fact]
     public void A_dockerfile_on_stdin_builds_without_a_context()
     {
         var r = SkiffWithInput("FROM busybox\nRUN echo from-stdin > /f\nLABEL origin=stdin\n", "build", "-q", "--network", "none", "-");
