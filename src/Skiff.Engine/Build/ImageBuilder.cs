@@ -48,6 +48,9 @@ public sealed class ImageBuilder(ContainerEngine engine, BuildProgress progress)
         _plan = BuildPlan.From(document, _words);
         var names = request.Tags.Select(ImageReference.Parse).ToList();
         _context = request.ContextDirectory is { } dir ? BuildContext.Open(dir) : BuildContext.Empty;
+        // A network that does not exist would otherwise only be found at the first RUN, steps later.
+        foreach (var attachment in request.Network.Networks.Where(n => n.Network != Networks.ContainerNetworking.DefaultName))
+            engine.Networking.Store.Find(attachment.Network);
         _metaArgs = MetaArgs();
         var target = _plan.Target(request.Target);
         var stages = _plan.Needed(target, text => _words.Word(text, _metaArgs));

@@ -190,6 +190,11 @@ public sealed class BuildTests
         Assert.Equal(125, url.ExitCode);
         Assert.Contains("remote sources are not fetched", url.Stderr);
 
+        var network = context.Build("--network", "no-such-network");
+        Assert.Equal(125, network.ExitCode);
+        Assert.Contains("no-such-network", network.Stderr);
+        Assert.DoesNotContain("#2 ", network.Stderr);
+
         var tag = context.Build("-t", "Bad:Name");
         Assert.Equal(125, tag.ExitCode);
         Assert.DoesNotContain("   at ", tag.Stderr + missing.Stderr + url.Stderr);
