@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Skiff.Images;
 using Skiff.Images.Registry;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -33,7 +34,7 @@ public static class LoginCommand
         var username = p.GetValue(Username) ?? Prompt("Username: ");
         var password = p.GetValue(PasswordStdin) ? Console.In.ReadToEnd().TrimEnd('\r', '\n') : p.GetValue(Password) ?? Prompt("Password: ");
         if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
-            throw new ArgumentException("login needs a username and a password (-u USER --password-stdin)");
+            throw new InvalidInputException("login needs a username and a password (-u USER --password-stdin)");
 
         var credentials = new RegistryCredentials(username, password);
         var candidate = new CredentialStore(Path.Join(Path.GetTempPath(), $"skiff-login-{Guid.NewGuid():N}.json"));
@@ -73,7 +74,7 @@ public static class LoginCommand
     private static string Prompt(string label)
     {
         if (Console.IsInputRedirected)
-            throw new ArgumentException("no terminal to ask on: pass -u USER and --password-stdin");
+            throw new InvalidInputException("no terminal to ask on: pass -u USER and --password-stdin");
         Console.Error.Write(label);
         return Console.ReadLine() ?? "";
     }

@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Engine.Containers;
 
 public enum NetworkMode { None, Host, Bridge, Container }
@@ -61,13 +63,13 @@ public sealed record RestartPolicy(RestartMode Mode, int MaxRetries = 0)
             "on-failure" => RestartMode.OnFailure,
             "always" => RestartMode.Always,
             "unless-stopped" => RestartMode.UnlessStopped,
-            _ => throw new ArgumentException($"invalid restart policy \"{text}\": use no, on-failure[:max-retries], always or unless-stopped"),
+            _ => throw new InvalidInputException($"invalid restart policy \"{text}\": use no, on-failure[:max-retries], always or unless-stopped"),
         };
         if (parts.Length == 1) return new RestartPolicy(mode);
         if (mode != RestartMode.OnFailure)
-            throw new ArgumentException($"invalid restart policy \"{text}\": only on-failure takes a maximum retry count");
+            throw new InvalidInputException($"invalid restart policy \"{text}\": only on-failure takes a maximum retry count");
         if (!int.TryParse(parts[1], out var max) || max < 0)
-            throw new ArgumentException($"invalid restart policy \"{text}\": the maximum retry count must be a number of 0 or more");
+            throw new InvalidInputException($"invalid restart policy \"{text}\": the maximum retry count must be a number of 0 or more");
         return new RestartPolicy(mode, max);
     }
 

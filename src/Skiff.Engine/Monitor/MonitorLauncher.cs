@@ -123,7 +123,7 @@ public static class MonitorLauncher
             AttachFirst => true,
             // The launcher failed (or died) before the container existed: nothing to do.
             null => (bool?)null,
-            var other => throw new ArgumentException($"a monitor reads \"{GoLine}\" or \"{AttachFirst}\" on its stdin, not \"{other}\""),
+            var other => throw new InvalidInputException($"a monitor reads \"{GoLine}\" or \"{AttachFirst}\" on its stdin, not \"{other}\""),
         };
         if (attach is null) return 0;
         var socket = AttachFrames.SocketPath(engine.Paths, id);
@@ -132,7 +132,7 @@ public static class MonitorLauncher
         {
             listener = UnixSockets.Listen(socket);
         }
-        catch (Exception e) when (e is SyscallException or IOException or ArgumentException)
+        catch (Exception e) when (e is SkiffException or IOException)
         {
             Console.Out.WriteLine($"{ErrorLine} 125 cannot serve attach on {socket}: {e.Message.ReplaceLineEndings(" ")}");
             return 125;

@@ -3,6 +3,7 @@ using Skiff.Network.Bridge;
 using Skiff.Network.Ipam;
 using Skiff.Network.Netfilter;
 using Skiff.Network.Ports;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Networks;
 
@@ -28,20 +29,20 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     public NetworkRecord Create(NetworkCreateRequest request)
     {
         if (request.Name is DefaultName or "host" or "none")
-            throw new ArgumentException($"network name {request.Name} is reserved: choose another name");
+            throw new InvalidInputException($"network name {request.Name} is reserved: choose another name");
         return Insert(request, bridge: null);
     }
 
     private NetworkRecord Insert(NetworkCreateRequest request, string? bridge)
     {
         if (request.Gateway is not null && request.Subnet is null)
-            throw new ArgumentException("--gateway needs --subnet");
+            throw new InvalidInputException("--gateway needs --subnet");
         // Docker's pools for user networks: 172.17-31.0.0/16, then 192.168.x.0/24.
         var subnet = request.Subnet is { } s ? Ipv4Prefix.Parse(s)
             : FreeSubnet([.. Enumerable.Range(18, 14).Select(i => $"172.{i}.0.0/16"), .. Enumerable.Range(0, 256).Select(i => $"192.168.{i}.0/24")]);
         var gateway = request.Gateway is { } g ? Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(g)) : AddressPool.DefaultGateway(subnet);
         if (request.IpRange is not null && request.Subnet is null)
-            throw new ArgumentException("--ip-range needs --subnet");
+            throw new InvalidInputException("--ip-range needs --subnet");
         var record = store.Insert(request.Name, bridge, subnet, gateway, request.Internal, request.InterContainer, request.Mtu,
             request.IpRange is { } range ? Ipv4Prefix.Parse(range) : null);
         try
@@ -278,6 +279,6 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
             .ToList();
         foreach (var candidate in candidates.Select(Ipv4Prefix.Parse))
             if (!taken.Any(t => AddressPool.Overlap(t, candidate))) return candidate;
-        throw new InvalidOperationException("no free subnet left for a new network: give one with --subnet");
+        throw new InvalidInputException("no free subnet left for a new network: give one with --subnet");
     }
 }

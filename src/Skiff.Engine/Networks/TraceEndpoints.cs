@@ -2,6 +2,7 @@ using Skiff.Engine.Containers;
 using Skiff.Engine.State;
 using Skiff.Network.Bridge;
 using Skiff.Network.Trace;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Networks;
 
@@ -38,11 +39,11 @@ public static class TraceEndpoints
         }
         catch (NoSuchContainerException)
         {
-            throw new ArgumentException($"{option} \"{name}\": give an IPv4 address, \"host\" or the name of a running container");
+            throw new InvalidInputException($"{option} \"{name}\": give an IPv4 address, \"host\" or the name of a running container");
         }
         var held = engine.Networking.Store.Allocations().Where(a => a.ContainerId == record.Id).ToList();
         var ordered = ContainerNetworking.Attachments(record.Request).Select(att => held.FirstOrDefault(a => a.Network == att.Network)).OfType<NetworkAllocation>().ToList();
         return ordered.Count > 0 ? ordered
-            : throw new ArgumentException($"{option} \"{name}\": container {record.Name} has no address on a bridge network (it is not running, or not on one)");
+            : throw new InvalidInputException($"{option} \"{name}\": container {record.Name} has no address on a bridge network (it is not running, or not on one)");
     }
 }

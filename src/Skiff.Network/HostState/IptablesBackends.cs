@@ -21,7 +21,7 @@ public static class IptablesBackends
         if (nft is null && legacy is null)
         {
             var plain = TrySave("iptables-save")
-                ?? throw new InvalidOperationException("iptables-save is not installed (apt-get install iptables)");
+                ?? throw new IptablesException("iptables-save is not installed (apt-get install iptables)");
             return new Loaded(IptablesSaveParser.Parse(plain), plain.Contains("(nf_tables)", StringComparison.Ordinal) ? "nft" : "legacy", []);
         }
         var nftRules = nft is null ? Ruleset.Empty : IptablesSaveParser.Parse(nft);
@@ -49,7 +49,7 @@ public static class IptablesBackends
             var stdout = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
             return process.ExitCode == 0 ? stdout
-                : throw new InvalidOperationException($"{program} failed (exit {process.ExitCode}): {stderr.Result.Trim()}");
+                : throw new IptablesException($"{program} failed (exit {process.ExitCode}): {stderr.Result.Trim()}");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Skiff.Linux;
 
 namespace Skiff.Network.Netfilter;
 
@@ -45,7 +46,7 @@ public static class IptablesSaveParser
                     rules.Add(ParseRule(name, line, chains.Select(c => c.Name).ToHashSet(StringComparer.Ordinal)));
                 }
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or InvalidInputException)
             {
                 throw new FormatException($"iptables-save line {lineNumber}: {e.Message}: {line}", e);
             }

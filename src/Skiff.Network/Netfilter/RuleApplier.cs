@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Skiff.Network.Bridge;
+using Skiff.Linux;
 
 namespace Skiff.Network.Netfilter;
 
@@ -38,7 +39,7 @@ public sealed class RuleApplier(IptablesBackend backend)
         {
             return Run(program, args, null);
         }
-        catch (InvalidOperationException)
+        catch (IptablesException)
         {
             return "";
         }
@@ -55,7 +56,7 @@ public sealed class RuleApplier(IptablesBackend backend)
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"{program} could not be run ({e.Message}): bridge networks need iptables (apt-get install iptables)", e);
+            throw new IptablesException($"{program} could not be run ({e.Message}): bridge networks need iptables (apt-get install iptables)", e);
         }
         using (process)
         {
@@ -71,4 +72,4 @@ public sealed class RuleApplier(IptablesBackend backend)
     }
 }
 
-public sealed class IptablesException(string message) : InvalidOperationException(message);
+public sealed class IptablesException(string message, Exception? inner = null) : SkiffException(message, inner);

@@ -229,7 +229,7 @@ public sealed class RootfsBuilderTests : IDisposable
     {
         var spec = new RuntimeSpec { Mounts = [new MountSpec { Destination = "/data", Type = "bind" }] };
 
-        var e = Assert.Throws<ArgumentException>(() => new RootfsBuilder(_sys).MountAndPivot(Absolute(spec)));
+        var e = Assert.Throws<InvalidInputException>(() => new RootfsBuilder(_sys).MountAndPivot(Absolute(spec)));
         Assert.Equal("bind mount on /data has no source", e.Message);
     }
 
