@@ -29,10 +29,11 @@ public static partial class FailureMessage
         return Kind(e) + (arguments.Length > 0 ? $" ({OneLine(arguments)})" : "") + (operation is null ? "" : $" in {operation}");
     }
 
-    /// <summary>"FileNotFoundException" → "file not found"; acronyms stay as they are ("IO").</summary>
+    /// <summary>"FileNotFoundException" → "file not found", "IOException" → "I/O error".</summary>
     private static string Kind(Exception e)
     {
         var name = e.GetType().Name;
+        if (name == nameof(IOException)) return "I/O error";
         if (name.EndsWith("Exception", StringComparison.Ordinal)) name = name[..^"Exception".Length];
         var words = Words().Matches(name).Select(m => m.Value.All(char.IsUpper) ? m.Value : m.Value.ToLowerInvariant());
         return string.Join(' ', words) is { Length: > 0 } kind ? kind : "exception";
@@ -44,7 +45,9 @@ public static partial class FailureMessage
             .Select(line => Frame().Match(line))
             .Where(m => m.Success)
             .Select(m => m.Groups["method"].Value)
-            .FirstOrDefault(method => method.StartsWith("Skiff.", StringComparison.Ordinal));
+            .Where(method => method.StartsWith("Skiff.", StringComparison.Ordinal))
+            .Select(method => CompilerNames().Replace(method, "${name}").Replace("..ctor", " constructor"))
+            .FirstOrDefault();
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
@@ -57,4 +60,8 @@ public static partial class FailureMessage
 
     [GeneratedRegex(@"^\s*at (?<method>[^(\s]+)")]
     private static partial Regex Frame();
+
+    // A lambda's or iterator's generated names ("<>c.<Build>b__7_0", "<>c__DisplayClass3_0.") say the method it is in.
+    [GeneratedRegex(@"<>c(__DisplayClass[0-9_]+)?\.|<(?<name>[^>]*)>[a-z]__[0-9_]+")]
+    private static partial Regex CompilerNames();
 }
