@@ -68,7 +68,7 @@ public sealed partial class ContainerEngine
         foreach (var file in new[] { "hosts", "resolv.conf" })
         {
             File.Delete(Path.Join(bundle, file));
-            FileLinks.HardLink(Path.Join(owner, file), Path.Join(bundle, file));
+            FileNodes.HardLink(Path.Join(owner, file), Path.Join(bundle, file));
         }
     }
 
