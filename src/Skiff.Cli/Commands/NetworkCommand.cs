@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Skiff.Engine.Networks;
-using Skiff.Network.HostState;
 using Skiff.Network.Netfilter;
 using Skiff.Network.Trace;
 using Skiff.Linux;
@@ -40,10 +39,9 @@ public static class NetworkCommand
             ? [ToRequest(p)]
             : File.ReadAllLines(batch).Where(l => l.Trim().Length > 0)
                 .Select(line => ToRequest(ParseLine(trace, line))).ToList();
-        var tracer = new PacketTracer(LiveHostState.Read());
-        foreach (var request in requests)
+        using var engine = ContainerArguments.Engine();
+        foreach (var result in engine.Networking.Trace(requests))
         {
-            var result = tracer.Trace(request);
             Console.Out.Write(p.GetValue(Json) ? TraceJsonContext.Serialize(result) + "\n" : TraceTextRenderer.Render(result));
         }
         return 0;

@@ -66,7 +66,7 @@ public static class PsCommand
         _ => c.Id.StartsWith(value, StringComparison.Ordinal),
     };
 
-    private static Dictionary<string, string> Fields(ContainerRecord c, DateTime now, bool noTrunc, ILookup<string, Skiff.Network.Bridge.PortBinding> ports)
+    private static Dictionary<string, string> Fields(ContainerRecord c, DateTime now, bool noTrunc, ILookup<string, Skiff.Network.PortBinding> ports)
     {
         var command = ContainerSummary.Command(c);
         return new()

@@ -20,7 +20,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
     private readonly Lazy<StateDatabase> _db = new(() => new StateDatabase(paths.Root));
     private ContainerStore Store => new(_db.Value);
     public VolumeStore Volumes => new(_db.Value, paths);
-    public ContainerNetworking Networking => new(new NetworkStore(_db.Value), paths.Root);
+    public ContainerNetworking Networking => ContainerNetworking.ForHost(new NetworkStore(_db.Value), paths.Root);
 
     public SkiffPaths Paths => paths;
 

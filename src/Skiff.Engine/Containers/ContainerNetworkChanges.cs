@@ -1,8 +1,8 @@
 using Skiff.Engine.Networks;
 using Skiff.Engine.State;
 using Skiff.Linux;
+using Skiff.Network;
 using Skiff.Network.Ipam;
-using Skiff.Network.Netfilter;
 
 namespace Skiff.Engine.Containers;
 

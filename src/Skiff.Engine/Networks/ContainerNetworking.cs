@@ -1,8 +1,11 @@
 using Skiff.Engine.Containers;
+using Skiff.Network;
 using Skiff.Network.Bridge;
+using Skiff.Network.HostState;
 using Skiff.Network.Ipam;
 using Skiff.Network.Netfilter;
 using Skiff.Network.Ports;
+using Skiff.Network.Trace;
 using Skiff.Linux;
 
 namespace Skiff.Engine.Networks;
@@ -12,11 +15,13 @@ public sealed record NetworkCreateRequest(string Name, string? Subnet = null, st
 
 /// <summary>
 /// Bridge networks for containers: records (<see cref="NetworkStore"/>), the kernel's bridges and
-/// veths (<see cref="BridgeDriver"/>) and the rules (<see cref="RuleApplier"/>). Every rule change
-/// happens under one lock file, so concurrent commands apply them in turn: a network's creation or
-/// removal rewrites all rules from the records, a container's start or stop only its own.
+/// veths (<see cref="INetworkDriver"/>), the rules (<see cref="IFirewall"/>) and tracked connections
+/// (<see cref="IConnectionTracker"/>), the last three handed in so that the locking, rollback and
+/// rebuild decisions here are unit-tested with fakes. Every rule change happens under one lock
+/// file, so concurrent commands apply them in turn: a network's creation or removal rewrites all
+/// rules from the records, a container's start or stop only its own.
 /// </summary>
-public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
+public sealed class ContainerNetworking(NetworkStore store, string stateRoot, INetworkDriver driver, IFirewall firewall, IConnectionTracker conntrack)
 {
     /// <summary>The default network, as Docker's "bridge" on docker0.</summary>
     public const string DefaultName = "bridge", DefaultBridge = "skiff0";
@@ -25,6 +30,17 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     private static readonly string[] DefaultSubnets = ["172.29.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "10.229.0.0/16", "192.168.229.0/24"];
 
     public NetworkStore Store => store;
+
+    /// <summary>The host's own kernel: the bridge driver, iptables with the backend this state root last wrote with, conntrack.</summary>
+    public static ContainerNetworking ForHost(NetworkStore store, string stateRoot) =>
+        new(store, stateRoot, new BridgeDriver(), new IptablesFirewall(Path.Join(stateRoot, "netfilter.backend")), new ConntrackCleaner());
+
+    /// <summary>Traces packets through one reading of the host: its links, routes, conntrack and the rules Skiff writes.</summary>
+    public IReadOnlyList<TraceResult> Trace(IReadOnlyList<TraceRequest> requests)
+    {
+        var tracer = new PacketTracer(LiveHostState.Read(firewall));
+        return requests.Select(tracer.Trace).ToList();
+    }
 
     public NetworkRecord Create(NetworkCreateRequest request)
     {
@@ -47,14 +63,14 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
             request.IpRange is { } range ? Ipv4Prefix.Parse(range) : null);
         try
         {
-            BridgeDriver.EnsureBridge(record.ToBridge());
+            driver.EnsureNetwork(record.ToBridge());
             ApplyRules();
             return record;
         }
         catch
         {
             store.Delete(record);
-            BridgeDriver.RemoveLink(record.Bridge);
+            driver.RemoveLink(record.Bridge);
             throw;
         }
     }
@@ -63,7 +79,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     {
         var network = store.Find(reference);
         store.Delete(network);
-        BridgeDriver.RemoveLink(network.Bridge);
+        driver.RemoveLink(network.Bridge);
         ApplyRules();
     }
 
@@ -131,7 +147,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
 
     /// <summary><c>network connect</c> on a running container: one more interface in its namespace, or nothing at all if that fails.</summary>
     public void ConnectRunning(string containerId, int pid, NetworkAttachment attachment) =>
-        Attach(containerId, attachment, [], pid, BridgeDriver.NextContainerInterface(pid));
+        Attach(containerId, attachment, [], pid, driver.NextContainerInterface(pid));
 
     /// <summary>
     /// <c>network disconnect</c> on a running container: its interface on that network goes, then
@@ -142,11 +158,11 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     {
         var held = store.Allocations().Where(a => a.ContainerId == containerId).ToList();
         if (held.FirstOrDefault(a => a.Network == network) is { } leaving)
-            BridgeDriver.Disconnect(pid, leaving.Address);
+            driver.Disconnect(pid, leaving.Address);
         Disconnect(containerId, network);
         var networks = store.List().ToDictionary(n => n.Name);
         var next = remaining.Select(r => held.FirstOrDefault(a => a.Network == r.Network && networks.TryGetValue(a.Network, out var n) && !n.Internal)).OfType<NetworkAllocation>().FirstOrDefault();
-        if (next is not null) BridgeDriver.EnsureDefaultRoute(pid, networks[next.Network].Gateway, next.Address);
+        if (next is not null) driver.EnsureDefaultRoute(pid, networks[next.Network].Gateway, next.Address);
     }
 
     /// <summary>
@@ -160,7 +176,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     {
         var network = Resolve(attachment.Network);
         var bridge = network.ToBridge();
-        var recreated = BridgeDriver.EnsureBridge(bridge);
+        var recreated = driver.EnsureNetwork(bridge);
         var requested = attachment.Address is { } a ? Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(a)) : null;
         NetworkAllocation allocation;
         using (HoldLock())
@@ -172,7 +188,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
             try
             {
                 if (recreated) Rebuild();
-                else if (allocation.Ports.Count > 0) AddOrRebuild(RuleGenerator.EndpointBatch(bridge, Endpoint(network, allocation), add: true));
+                else if (allocation.Ports.Count > 0) AddOrRebuild([(bridge, Endpoint(network, allocation))]);
             }
             catch
             {
@@ -184,12 +200,12 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         var hostInterface = $"veth{containerId[..8]}{(containerInterface == "eth0" ? "" : containerInterface[3..])}";
         try
         {
-            if (allocation.Ports.Count > 0) ConntrackCleaner.Forget(allocation.Address, allocation.Ports);
-            BridgeDriver.Connect(bridge, pid, hostInterface, containerInterface, allocation.Address);
+            if (allocation.Ports.Count > 0) conntrack.Forget(allocation.Address, allocation.Ports);
+            driver.Connect(bridge, pid, hostInterface, containerInterface, allocation.Address);
         }
         catch
         {
-            BridgeDriver.RemoveLink(hostInterface);
+            driver.RemoveLink(hostInterface);
             Disconnect(containerId, network.Name);
             throw;
         }
@@ -209,11 +225,11 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         {
             held = store.Allocations().Where(a => a.ContainerId == containerId && (network is null || a.Network == network)).ToList();
             var networks = store.List().ToDictionary(n => n.Name);
-            var batch = string.Concat(held.Where(a => a.Ports.Count > 0)
-                .Select(a => RuleGenerator.EndpointBatch(networks[a.Network].ToBridge(), Endpoint(networks[a.Network], a), add: false)));
+            var endpoints = held.Where(a => a.Ports.Count > 0)
+                .Select(a => (networks[a.Network].ToBridge(), Endpoint(networks[a.Network], a))).ToList();
             try
             {
-                if (batch.Length > 0) Applier().Apply(batch);
+                if (endpoints.Count > 0) firewall.ChangeEndpoints(endpoints, add: false);
                 store.Release(containerId, network);
             }
             catch (IptablesException)
@@ -222,7 +238,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
                 Rebuild();
             }
         }
-        foreach (var a in held.Where(a => a.Ports.Count > 0)) ConntrackCleaner.Forget(a.Address, a.Ports);
+        foreach (var a in held.Where(a => a.Ports.Count > 0)) conntrack.Forget(a.Address, a.Ports);
     }
 
     /// <summary>Rewrites every Skiff rule from the records (read under the lock, so the newest records win).</summary>
@@ -232,38 +248,28 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         Rebuild();
     }
 
-    // Under the lock. The backend is chosen again here (this is how networks are made, and how a
-    // host is put right) and remembered for the cheap per-container batches.
+    // Under the lock.
     private void Rebuild()
     {
         var networks = store.List();
         var byName = networks.ToDictionary(n => n.Name);
         var endpoints = store.Allocations().Select(a => Endpoint(byName[a.Network], a)).ToList();
-        var backend = RuleApplier.Detect();
-        new RuleApplier(backend).Rebuild(networks.Select(n => n.ToBridge()).ToList(), endpoints);
-        File.WriteAllText(BackendFile, backend.Name);
+        firewall.Rebuild(networks.Select(n => n.ToBridge()).ToList(), endpoints);
     }
 
     // Under the lock. Rules that are not what the records say (a command killed half-way) fail a
     // batch; the records are the truth, so everything is written again from them.
-    private void AddOrRebuild(string batch)
+    private void AddOrRebuild(IReadOnlyList<(BridgeNetwork, NetworkEndpoint)> endpoints)
     {
         try
         {
-            Applier().Apply(batch);
+            firewall.ChangeEndpoints(endpoints, add: true);
         }
         catch (IptablesException)
         {
             Rebuild();
         }
     }
-
-    private RuleApplier Applier() =>
-        new(Environment.GetEnvironmentVariable(IptablesBackend.Variable) is { Length: > 0 } || !File.Exists(BackendFile)
-            ? RuleApplier.Detect()
-            : new IptablesBackend(File.ReadAllText(BackendFile).Trim()));
-
-    private string BackendFile => Path.Join(stateRoot, "netfilter.backend");
 
     private static NetworkEndpoint Endpoint(NetworkRecord network, NetworkAllocation allocation) =>
         new(network.Bridge, allocation.Address, allocation.Ports);
@@ -274,7 +280,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     private Ipv4Prefix FreeSubnet(IEnumerable<string> candidates)
     {
         var taken = store.List().Select(n => n.Subnet)
-            .Concat(BridgeDriver.HostRoutes().Where(r => r.Destination is { } d && d.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && r.Table == Linux.Netlink.RouteTables.Main)
+            .Concat(driver.HostRoutes().Where(r => r.Destination is { } d && d.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && r.Table == Linux.Netlink.RouteTables.Main)
                 .Select(r => Ipv4Prefix.Parse($"{r.Destination}/{r.PrefixLength}")))
             .ToList();
         foreach (var candidate in candidates.Select(Ipv4Prefix.Parse))

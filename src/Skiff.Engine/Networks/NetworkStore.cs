@@ -3,9 +3,8 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Skiff.Engine.State;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 using Skiff.Network.Ipam;
-using Skiff.Network.Netfilter;
 using Skiff.Network.Ports;
 using Skiff.Linux;
 

@@ -39,7 +39,7 @@ public static class NetworkSyntax
             Aliases = [.. networks[0].Aliases, .. aliases],
         };
         foreach (var address in networks.Select(n => n.Address).OfType<string>())
-            Skiff.Network.Netfilter.Ipv4Prefix.ParseAddress(address);
+            Skiff.Network.Ipv4Prefix.ParseAddress(address);
         return new NetworkChoice(NetworkMode.Bridge, networks, null);
     }
 

@@ -1,6 +1,6 @@
 using Skiff.Engine.Containers;
 using Skiff.Images;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 using Skiff.Network.Ports;
 
 namespace Skiff.Engine.Networks;

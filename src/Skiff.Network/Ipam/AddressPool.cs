@@ -1,5 +1,4 @@
 using System.Net;
-using Skiff.Network.Netfilter;
 using Skiff.Linux;
 
 namespace Skiff.Network.Ipam;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Skiff.Network.Bridge;
 using Skiff.Linux;
 
 namespace Skiff.Network.Ports;

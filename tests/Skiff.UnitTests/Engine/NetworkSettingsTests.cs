@@ -3,8 +3,8 @@ using System.Net;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Networks;
 using Skiff.Engine.State;
+using Skiff.Network;
 using Skiff.Network.Ipam;
-using Skiff.Network.Netfilter;
 using Skiff.Network.Ports;
 
 namespace Skiff.UnitTests.Engine;

@@ -1,6 +1,6 @@
 using Skiff.Linux;
 using System.Net;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 using Skiff.Network.Ipam;
 using Skiff.Network.Netfilter;
 

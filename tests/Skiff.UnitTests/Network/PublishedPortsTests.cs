@@ -1,7 +1,7 @@
 using Skiff.Linux;
 using System.Net;
 using Skiff.Linux.Netlink;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 using Skiff.Network.Netfilter;
 using Skiff.Network.Ports;
 

@@ -1,15 +1,8 @@
 using System.Globalization;
 using System.Net;
-using Skiff.Network.Netfilter;
 using Skiff.Linux;
 
-namespace Skiff.Network.Bridge;
-
-/// <summary>A bridge network as the rules and the kernel need it: its bridge device, subnet and policy.</summary>
-public sealed record BridgeNetwork(string Name, string BridgeName, Ipv4Prefix Subnet, IPAddress Gateway, bool Internal, bool InterContainer, int? Mtu);
-
-/// <summary>A container's address on one network, and the ports it publishes there.</summary>
-public sealed record NetworkEndpoint(string BridgeName, IPAddress Address, IReadOnlyList<PortBinding> Ports);
+namespace Skiff.Network;
 
 /// <summary>Docker's <c>-p [ip:]host:container[/tcp|udp]</c>: a host port forwarded to a container port.</summary>
 public sealed record PortBinding(string HostIp, int HostPort, int ContainerPort, string Protocol)

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Skiff.Linux;
 
-namespace Skiff.Network.Netfilter;
+namespace Skiff.Network;
 
 /// <summary>An IPv4 network: "10.0.0.0/8", "1.2.3.4" (a /32) or the dotted-mask form "10.0.0.0/255.0.0.0".</summary>
 public readonly record struct Ipv4Prefix(uint Network, int Length)
