@@ -15,13 +15,13 @@ public sealed record NetworkCreateRequest(string Name, string? Subnet = null, st
 
 /// <summary>
 /// Bridge networks for containers: records (<see cref="NetworkStore"/>), the kernel's bridges and
-/// veths (<see cref="INetworkDriver"/>), the rules (<see cref="IFirewall"/>) and tracked connections
-/// (<see cref="IConnectionTracker"/>), the last three handed in so that the locking, rollback and
-/// rebuild decisions here are unit-tested with fakes. Every rule change happens under one lock
-/// file, so concurrent commands apply them in turn: a network's creation or removal rewrites all
-/// rules from the records, a container's start or stop only its own.
+/// veths (<see cref="INetworkDriver"/>), the rules (<see cref="IFirewall"/>), tracked connections
+/// (<see cref="IConnectionTracker"/>) and host ports (<see cref="HostPortChooser"/>), all handed in
+/// so that the locking, rollback and rebuild decisions here are unit-tested with fakes. Every rule
+/// change happens under one lock file, so concurrent commands apply them in turn: a network's
+/// creation or removal rewrites all rules from the records, a container's start or stop only its own.
 /// </summary>
-public sealed class ContainerNetworking(NetworkStore store, string stateRoot, INetworkDriver driver, IFirewall firewall, IConnectionTracker conntrack)
+public sealed class ContainerNetworking(NetworkStore store, string stateRoot, INetworkDriver driver, IFirewall firewall, IConnectionTracker conntrack, HostPortChooser ports)
 {
     /// <summary>The default network, as Docker's "bridge" on docker0.</summary>
     public const string DefaultName = "bridge", DefaultBridge = "skiff0";
@@ -33,7 +33,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot, IN
 
     /// <summary>The host's own kernel: the bridge driver, iptables with the backend this state root last wrote with, conntrack.</summary>
     public static ContainerNetworking ForHost(NetworkStore store, string stateRoot) =>
-        new(store, stateRoot, new BridgeDriver(), new IptablesFirewall(Path.Join(stateRoot, "netfilter.backend")), new ConntrackCleaner());
+        new(store, stateRoot, new BridgeDriver(), new IptablesFirewall(Path.Join(stateRoot, "netfilter.backend")), new ConntrackCleaner(), HostPortChooser.ForHost());
 
     /// <summary>Traces packets through one reading of the host: its links, routes, conntrack and the rules Skiff writes.</summary>
     public IReadOnlyList<TraceResult> Trace(IReadOnlyList<TraceRequest> requests)
@@ -172,7 +172,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot, IN
     /// would double them). A port that is taken fails before anything is wired; any failure leaves
     /// nothing behind on this network.
     /// </summary>
-    private void Attach(string containerId, NetworkAttachment attachment, IReadOnlyList<PortRequest> ports, int pid, string containerInterface)
+    private void Attach(string containerId, NetworkAttachment attachment, IReadOnlyList<PortRequest> publish, int pid, string containerInterface)
     {
         var network = Resolve(attachment.Network);
         var bridge = network.ToBridge();
@@ -181,7 +181,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot, IN
         NetworkAllocation allocation;
         using (HoldLock())
         {
-            allocation = store.Allocate(network.Name, containerId, ports, HostPortChooser.ForHost(), requested);
+            allocation = store.Allocate(network.Name, containerId, publish, ports, requested);
             // An endpoint's own rules are its published ports; the network's rules are in place
             // since its creation, unless its bridge had to be made again (a reboot lost both).
             // So a run without -p costs no iptables process, however many containers there are.
