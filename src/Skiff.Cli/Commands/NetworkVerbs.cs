@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Skiff.Engine;
 using Skiff.Engine.Networks;
 using Skiff.Engine.State;
 using Skiff.Linux;

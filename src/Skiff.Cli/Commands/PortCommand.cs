@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Skiff.Engine.Networks;
+using Skiff.Engine.Containers;
 using Skiff.Network.Ports;
 using Skiff.Linux;
 

@@ -1,4 +1,3 @@
-using Skiff.Engine.Containers;
 using Skiff.Network;
 using Skiff.Network.Bridge;
 using Skiff.Network.HostState;

@@ -1,4 +1,3 @@
-using Skiff.Engine.Containers;
 using Skiff.Linux;
 
 namespace Skiff.Engine.Networks;

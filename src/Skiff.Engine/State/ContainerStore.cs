@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
-using Skiff.Engine.Containers;
 using Skiff.Linux;
 
 namespace Skiff.Engine.State;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Skiff.Engine.Containers;
 using Skiff.Engine.State;
 using Skiff.Images;
 using Skiff.Linux;

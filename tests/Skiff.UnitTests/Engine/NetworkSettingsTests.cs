@@ -1,3 +1,4 @@
+using Skiff.Engine;
 using Skiff.Linux;
 using System.Net;
 using Skiff.Engine.Containers;

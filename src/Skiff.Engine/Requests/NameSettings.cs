@@ -1,6 +1,6 @@
 using Skiff.Linux;
 
-namespace Skiff.Engine.Networks;
+namespace Skiff.Engine;
 
 /// <summary>What a container's /etc/hosts and /etc/resolv.conf get beyond the defaults: --add-host, --dns, --dns-search, --dns-option.</summary>
 public sealed record NameSettings

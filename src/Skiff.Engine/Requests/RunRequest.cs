@@ -1,6 +1,6 @@
 using Skiff.Linux;
 
-namespace Skiff.Engine.Containers;
+namespace Skiff.Engine;
 
 public enum NetworkMode { None, Host, Bridge, Container }
 
@@ -21,11 +21,11 @@ public sealed record RunRequest
     public string? Hostname { get; init; }
     public NetworkMode Network { get; init; } = NetworkMode.Bridge;
     /// <summary>The bridge networks of <see cref="NetworkMode.Bridge"/>, in order (the first gives the default route); none means the default network.</summary>
-    public IReadOnlyList<Networks.NetworkAttachment> Networks { get; init; } = [];
+    public IReadOnlyList<NetworkAttachment> Networks { get; init; } = [];
     /// <summary>--network container:NAME: the id of the container whose network namespace this one joins.</summary>
     public string? NetworkContainer { get; init; }
     /// <summary>--add-host, --dns, --dns-search, --dns-option.</summary>
-    public Networks.NameSettings Names { get; init; } = new();
+    public NameSettings Names { get; init; } = new();
     /// <summary>-p: host ports forwarded to the container (bridge networks only); with -P also every exposed port.</summary>
     public IReadOnlyList<Skiff.Network.Ports.PortRequest> Publish { get; init; } = [];
     /// <summary>-P: publish every port the image EXPOSEs and <see cref="Expose"/> on ephemeral host ports.</summary>

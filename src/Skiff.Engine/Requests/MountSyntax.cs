@@ -1,6 +1,6 @@
 using Skiff.Linux;
 
-namespace Skiff.Engine.Containers;
+namespace Skiff.Engine;
 
 /// <summary>
 /// Docker's three ways of asking for a mount (-v, --mount and --tmpfs), with its rules and its

@@ -1,10 +1,10 @@
-using Skiff.Engine.Containers;
+using Skiff.Engine.Networks;
 using Skiff.Engine.State;
 using Skiff.Network.Bridge;
 using Skiff.Network.Trace;
 using Skiff.Linux;
 
-namespace Skiff.Engine.Networks;
+namespace Skiff.Engine.Containers;
 
 /// <summary>The two ends of a traced packet, as the user named them; <paramref name="InBridgePort"/> is the veth a container source sends through.</summary>
 public sealed record TraceEnds(TraceEndpoint From, TraceEndpoint To, string? InBridgePort);
