@@ -14,7 +14,7 @@ namespace Skiff.UnitTests.Engine;
 /// <summary>
 /// ContainerNetworking's decisions with the kernel faked: what is undone when wiring fails, when
 /// rules are rebuilt instead of changed, and that addresses are never left held by a failure.
-/// The records are a real state database.
+/// The records are a real state database; network names are not hex, so none is taken for an id prefix.
 /// </summary>
 public sealed class ContainerNetworkingTests : IDisposable
 {
@@ -31,8 +31,8 @@ public sealed class ContainerNetworkingTests : IDisposable
         _db = new StateDatabase(_root);
         _networking = new ContainerNetworking(new NetworkStore(_db), _root, _driver, _firewall, _conntrack,
             new HostPortChooser(_ => false, (32768, 60999)));
-        _networking.Create(new NetworkCreateRequest("a", "10.9.0.0/24"));
-        _networking.Create(new NetworkCreateRequest("b", "10.10.0.0/24"));
+        _networking.Create(new NetworkCreateRequest("north", "10.9.0.0/24"));
+        _networking.Create(new NetworkCreateRequest("south", "10.10.0.0/24"));
         _firewall.Calls.Clear();
         _driver.Calls.Clear();
     }
@@ -55,16 +55,16 @@ public sealed class ContainerNetworkingTests : IDisposable
     [Fact]
     public void Start_with_a_published_port_adds_only_its_endpoint_and_forgets_stale_connections()
     {
-        _networking.Connect(Id, OnNetworks("a"), initPid: 4242);
+        _networking.Connect(Id, OnNetworks("north"), initPid: 4242);
         Assert.Equal(["add 10.9.0.2:8080"], _firewall.Calls);
         Assert.Equal([IPAddress.Parse("10.9.0.2")], _conntrack.Forgotten);
-        Assert.Equal(["connect a 4242 vethcccccccc eth0 10.9.0.2"], _driver.Calls.Where(c => c.StartsWith("connect", StringComparison.Ordinal)));
+        Assert.Equal(["connect north 4242 vethcccccccc eth0 10.9.0.2"], _driver.Calls.Where(c => c.StartsWith("connect", StringComparison.Ordinal)));
     }
 
     [Fact]
     public void Start_without_ports_on_an_existing_bridge_runs_no_firewall_change()
     {
-        _networking.Connect(Id, OnNetworks("a") with { Publish = [] }, initPid: 4242);
+        _networking.Connect(Id, OnNetworks("north") with { Publish = [] }, initPid: 4242);
         Assert.Empty(_firewall.Calls);
         Assert.Single(Held);
     }
@@ -72,16 +72,16 @@ public sealed class ContainerNetworkingTests : IDisposable
     [Fact]
     public void A_bridge_made_again_rebuilds_every_rule_instead_of_adding_the_endpoint()
     {
-        _driver.Recreated.Add("a");
-        _networking.Connect(Id, OnNetworks("a"), initPid: 4242);
-        Assert.Equal(["rebuild a,b 10.9.0.2:8080"], _firewall.Calls);
+        _driver.Recreated.Add("north");
+        _networking.Connect(Id, OnNetworks("north"), initPid: 4242);
+        Assert.Equal(["rebuild north,south 10.9.0.2:8080"], _firewall.Calls);
     }
 
     [Fact]
     public void Wiring_that_fails_on_the_second_network_leaves_no_address_rule_or_host_interface()
     {
         _driver.FailConnect = "eth1";
-        Assert.Throws<SyscallException>(() => _networking.Connect(Id, OnNetworks("a", "b"), initPid: 4242));
+        Assert.Throws<SyscallException>(() => _networking.Connect(Id, OnNetworks("north", "south"), initPid: 4242));
         Assert.Empty(Held);
         Assert.Equal(["add 10.9.0.2:8080", "remove 10.9.0.2:8080"], _firewall.Calls);
         Assert.Contains("remove-link vethcccccccc1", _driver.Calls);
@@ -91,8 +91,8 @@ public sealed class ContainerNetworkingTests : IDisposable
     public void Rules_out_of_step_when_adding_are_rebuilt_from_the_records_with_the_new_endpoint()
     {
         _firewall.RefuseChanges = true;
-        _networking.Connect(Id, OnNetworks("a"), initPid: 4242);
-        Assert.Equal(["add 10.9.0.2:8080 refused", "rebuild a,b 10.9.0.2:8080"], _firewall.Calls);
+        _networking.Connect(Id, OnNetworks("north"), initPid: 4242);
+        Assert.Equal(["add 10.9.0.2:8080 refused", "rebuild north,south 10.9.0.2:8080"], _firewall.Calls);
         Assert.Single(Held);
     }
 
@@ -100,7 +100,7 @@ public sealed class ContainerNetworkingTests : IDisposable
     public void A_failed_rebuild_gives_the_address_back_and_wires_nothing()
     {
         _firewall.RefuseChanges = _firewall.RefuseRebuilds = true;
-        Assert.Throws<IptablesException>(() => _networking.Connect(Id, OnNetworks("a"), initPid: 4242));
+        Assert.Throws<IptablesException>(() => _networking.Connect(Id, OnNetworks("north"), initPid: 4242));
         Assert.Empty(Held);
         Assert.DoesNotContain(_driver.Calls, c => c.StartsWith("connect", StringComparison.Ordinal));
     }
@@ -108,11 +108,11 @@ public sealed class ContainerNetworkingTests : IDisposable
     [Fact]
     public void Rules_out_of_step_when_removing_release_the_address_and_rebuild_without_it()
     {
-        _networking.Connect(Id, OnNetworks("a"), initPid: 4242);
+        _networking.Connect(Id, OnNetworks("north"), initPid: 4242);
         _firewall.Calls.Clear();
         _firewall.RefuseChanges = true;
         _networking.Disconnect(Id);
-        Assert.Equal(["remove 10.9.0.2:8080 refused", "rebuild a,b "], _firewall.Calls);
+        Assert.Equal(["remove 10.9.0.2:8080 refused", "rebuild north,south "], _firewall.Calls);
         Assert.Empty(Held);
         Assert.Equal([IPAddress.Parse("10.9.0.2"), IPAddress.Parse("10.9.0.2")], _conntrack.Forgotten);
     }
@@ -121,8 +121,8 @@ public sealed class ContainerNetworkingTests : IDisposable
     public void A_network_whose_bridge_cannot_be_made_leaves_no_record_and_no_device()
     {
         _driver.FailEnsure = true;
-        Assert.Throws<SyscallException>(() => _networking.Create(new NetworkCreateRequest("c", "10.11.0.0/24")));
-        Assert.Null(_networking.Store.TryFind("c"));
+        Assert.Throws<SyscallException>(() => _networking.Create(new NetworkCreateRequest("west", "10.11.0.0/24")));
+        Assert.Null(_networking.Store.TryFind("west"));
         Assert.Single(_driver.Calls, c => c.StartsWith("remove-link ", StringComparison.Ordinal));
         Assert.Empty(_firewall.Calls);
     }
