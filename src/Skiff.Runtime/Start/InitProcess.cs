@@ -2,6 +2,7 @@ using System.Text;
 using Skiff.Linux;
 using Skiff.Runtime.Process;
 using Skiff.Runtime.Rootfs;
+using Skiff.Runtime.Seccomp;
 using Skiff.Runtime.Spec;
 
 namespace Skiff.Runtime.Start;
@@ -33,7 +34,7 @@ public static class InitProcess
             var grantable = Capabilities.CurrentBounding();
             // The runtime may spawn init before it has the spec (so that .NET's start-up overlaps its
             // own work); the spec arrives once init is in the container's cgroup.
-            var spec = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
+            var (spec, seccomp) = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
             StartTimeline.Mark("init has its spec");
             var newNetwork = spec.Linux.Namespaces.Any(n => n.Type == "network" && n.Path is null);
 
@@ -60,12 +61,17 @@ public static class InitProcess
             var user = ResolveUser(spec.Process.User);
             var env = WithHome(spec.Process.Env, user.Home);
             EnterWorkingDirectory(spec.Process.Cwd);
+            // As runc: without no_new_privs, loading a filter takes CAP_SYS_ADMIN, which init holds only
+            // until it drops privileges; with it, the filter waits until just before execve, so that a
+            // profile need allow little more than the program itself.
+            if (seccomp is not null && !spec.Process.NoNewPrivileges) SeccompFilter.Load(seccomp.Instructions, seccomp.Flags);
             DropPrivileges(spec.Process, user, lastCap, grantable);
             var program = ExecutableLookup.Find(spec.Process.Args.FirstOrDefault() ?? "", env);
 
             StartTimeline.Mark("init about to exec");
             FileDescriptors.MarkAllCloseOnExec();
             Report(handles.Status, InitChannel.ExecLine);
+            if (seccomp is not null && spec.Process.NoNewPrivileges) SeccompFilter.Load(seccomp.Instructions, seccomp.Flags);
             try
             {
                 ProcessControl.Exec(program, spec.Process.Args, env);
