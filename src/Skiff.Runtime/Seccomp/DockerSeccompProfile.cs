@@ -11,7 +11,8 @@ namespace Skiff.Runtime.Seccomp;
 /// </summary>
 public sealed record DockerSeccompProfile
 {
-    public string DefaultAction { get; init; } = "";
+    // Nullable, as everything here: the generated reader sets a missing property to null, whatever its initializer says.
+    public string? DefaultAction { get; init; }
     public uint? DefaultErrnoRet { get; init; }
     public List<string>? Architectures { get; init; }
     public List<ArchMapEntry>? ArchMap { get; init; }
@@ -32,9 +33,9 @@ public sealed record DockerSeccompProfile
         DockerSeccompProfile? profile;
         try { profile = JsonSerializer.Deserialize(json, SeccompJson.Default.DockerSeccompProfile); }
         catch (JsonException e) { throw new SeccompProfileException($"seccomp profile: not valid JSON ({e.Message}): check the file"); }
-        if (profile is null || profile.DefaultAction.Length == 0)
+        if (profile?.DefaultAction is not { Length: > 0 })
             throw new SeccompProfileException("seccomp profile: no defaultAction: give one, such as \"SCMP_ACT_ERRNO\"");
-        return profile;
+        return profile!;
     }
 
     /// <summary>
@@ -61,12 +62,12 @@ public sealed record DockerSeccompProfile
             syscalls.Add(new SyscallRuleSpec
             {
                 Names = rule.Name is { Length: > 0 } name ? [name] : rule.Names ?? [],
-                Action = rule.Action, ErrnoRet = rule.ErrnoRet, Args = rule.Args,
+                Action = rule.Action ?? "", ErrnoRet = rule.ErrnoRet, Args = rule.Args,
             });
         }
         return new SeccompSpec
         {
-            DefaultAction = DefaultAction, DefaultErrnoRet = DefaultErrnoRet, Architectures = architectures,
+            DefaultAction = DefaultAction ?? "", DefaultErrnoRet = DefaultErrnoRet, Architectures = architectures,
             Flags = Flags, ListenerPath = ListenerPath, Syscalls = syscalls,
         };
     }
@@ -97,7 +98,7 @@ public sealed record DockerSyscallRule
     /// <summary>The older single-syscall form.</summary>
     public string? Name { get; init; }
     public List<string>? Names { get; init; }
-    public string Action { get; init; } = "";
+    public string? Action { get; init; }
     public uint? ErrnoRet { get; init; }
     public List<SyscallArgSpec>? Args { get; init; }
     public RuleCondition? Includes { get; init; }

@@ -25,7 +25,7 @@ internal sealed class SyscallTable
     /// <summary>The highest number this table knows on the ABI: anything above is newer than Skiff.</summary>
     public uint Highest(SyscallAbi abi) => WithAbiBit((uint)_highest[(int)abi], abi);
 
-    public bool Knows(string name) => _numbers.ContainsKey(name);
+    public IEnumerable<string> Names => _numbers.Keys;
 
     private static uint WithAbiBit(uint number, SyscallAbi abi) => abi == SyscallAbi.X32 ? number | SyscallAbis.X32SyscallBit : number;
 
