@@ -23,6 +23,9 @@ public static class InitProcess
             Console.Error.WriteLine("skiff init: not started by the skiff runtime");
             return 125;
         }
+        // Before anything else: from here on container processes can see this one (an exec'd init
+        // joins the container's PID namespace), and it still runs the host's skiff binary.
+        ProcessControl.MakeUndumpable();
         var handles = InitChannel.Handles.Decode(value);
         // Neither pipe may reach the user's program: the status pipe's end of file is the "exec succeeded" signal.
         FileDescriptors.SetInheritable(handles.Status, false);
@@ -72,6 +75,7 @@ public static class InitProcess
             FileDescriptors.MarkAllCloseOnExec();
             Report(handles.Status, InitChannel.ExecLine);
             if (seccomp is not null && spec.Process.NoNewPrivileges) SeccompFilter.Load(seccomp.Instructions, seccomp.Flags);
+            CrashPoint.Reached("init:exec");
             try
             {
                 ProcessControl.Exec(program, spec.Process.Args, env);
@@ -160,11 +164,24 @@ public static class InitProcess
     private static List<string> WithHome(List<string> env, string home) =>
         env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)) ? env : [.. env, "HOME=" + home];
 
-    // Docker creates a missing working directory rather than failing.
+    /// <summary>
+    /// Docker creates a missing working directory rather than failing. The directory must be inside
+    /// the container: one reached through a descriptor init still holds (CVE-2024-21626's
+    /// <c>-w /proc/self/fd/N</c>) lies outside its root, which the kernel reports as unreachable.
+    /// </summary>
     private static void EnterWorkingDirectory(string cwd)
     {
-        Directory.CreateDirectory(cwd);
-        LinuxSyscalls.Instance.Chdir(cwd);
+        try
+        {
+            Directory.CreateDirectory(cwd);
+            LinuxSyscalls.Instance.Chdir(cwd);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SyscallException)
+        {
+            throw new InvalidOperationException($"the working directory \"{cwd}\" is not a directory the container can have: give a directory path inside the container with -w");
+        }
+        if (!WorkingDirectory.IsInsideRoot())
+            throw new InvalidOperationException($"the working directory \"{cwd}\" leads outside the container: give a directory path inside the container with -w");
     }
 
     /// <summary>The order runc uses: bounding set while still root, keep-caps across setuid, then the exact sets.</summary>
