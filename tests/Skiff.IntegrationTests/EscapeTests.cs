@@ -101,6 +101,33 @@ public sealed class EscapeTests : IDisposable
         return 0;
     }
 
+    /// <summary>
+    /// CVE-2018-15664: while cp resolves a path inside the container and writes there, a process
+    /// inside swaps a directory of that path for a symlink to a host directory, as fast as it can.
+    /// Without the pause around the copy this lands files on the host within a few tries.
+    /// </summary>
+    [Fact]
+    public void Cp_into_a_directory_swapped_for_a_symlink_never_writes_on_the_host()
+    {
+        var target = Directory.CreateDirectory(Path.Join(_hostDir, "target")).FullName;
+        var source = Path.Join(_hostDir, "payload");
+        File.WriteAllText(source, "payload\n");
+        var name = UniqueName();
+        _containers.Add(name);
+        RunDetached("--name", name, "--network", "none", "busybox", "sh", "-c",
+            $"mkdir -p /box/dir; while :; do mv /box/dir /box/real; ln -s {target} /box/dir; rm /box/dir; mv /box/real /box/dir; done");
+        var copied = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            var r = RunSkiff("cp", source, $"{name}:/box/dir/f{i}");
+            if (r.ExitCode == 0) copied++;
+            else Assert.StartsWith("skiff: ", r.Stderr);
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(target));
+        Assert.True(copied > 0, "no copy went through at all");
+        Assert.Equal("running", Status(name));
+    }
+
     [Fact]
     public void Masked_proc_and_sys_paths_stay_masked_even_without_a_seccomp_filter()
     {
