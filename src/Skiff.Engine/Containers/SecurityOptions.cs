@@ -51,8 +51,11 @@ public static class SecurityOptions
     public static SeccompSpec? Seccomp(RunRequest request, IReadOnlyCollection<string> capabilities)
     {
         if (request.Privileged || request.SeccompProfile == Unconfined) return null;
+        StartTimeline.Mark("seccomp profile reading");
         var profile = request.SeccompProfile is { } text ? DockerSeccompProfile.Parse(text) : DockerSeccompProfile.Default;
-        return profile.Resolve(capabilities, DockerSeccompProfile.RunningKernel());
+        var spec = profile.Resolve(capabilities, DockerSeccompProfile.RunningKernel());
+        StartTimeline.Mark("seccomp profile resolved");
+        return spec;
     }
 
     private static string ReadProfile(string path)

@@ -63,6 +63,7 @@ internal static class InitSpecCodec
                 w.Write(o.WorkDir);
             }
             var seccomp = linux.Seccomp is { } profile ? SeccompCompiler.Compile(profile) : null;
+            if (seccomp is not null) StartTimeline.Mark($"seccomp filter compiled ({seccomp.Instructions.Length} instructions)");
             w.Write(seccomp is not null);
             if (seccomp is not null)
             {
