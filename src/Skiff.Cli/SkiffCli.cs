@@ -66,11 +66,18 @@ public static class SkiffCli
     public static int Run(string[] args)
     {
         var root = Build(args.Length > 0 && Verbs.Any(v => v.Name == args[0]) ? args[0] : null);
+        if (UsageCheck.Find(root, args) is { } problem)
+        {
+            Console.Error.WriteLine(problem.Text);
+            return problem.ExitCode;
+        }
         var parse = root.Parse(PositionalSplitter.Prepare(root, args));
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) Console.Error.WriteLine($"skiff: {error.Message}");
-            Console.Error.WriteLine("See 'skiff --help'.");
+            var verb = parse.CommandResult.Command;
+            var path = string.Join(' ', ["skiff", .. CommandPath(parse.CommandResult)]);
+            Console.Error.WriteLine($"\nUsage:  {UsageCheck.Usage(verb, path)}\n\nSee '{path} --help' for more information");
             return ExitCodes.EngineError;
         }
         try
@@ -82,6 +89,9 @@ public static class SkiffCli
             return Report(e);
         }
     }
+
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result) =>
+        result.Parent is System.CommandLine.Parsing.CommandResult parent ? [.. CommandPath(parent), result.Command.Name] : [];
 
     /// <summary>The one place an error becomes a message and an exit code.</summary>
     public static int Report(Exception e)

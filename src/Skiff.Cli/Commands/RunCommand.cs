@@ -22,6 +22,7 @@ public static class RunCommand
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
         engine.OpenStateInBackground();
         var request = ContainerFlags.ToRequest(p);
+        if (!p.GetValue(Detach) && InputTerminal.Refuses(request.Interactive, request.Tty)) return InputTerminal.RefusedExitCode;
         if (p.GetValue(Detach))
         {
             var id = ContainerEngine.NewId();
