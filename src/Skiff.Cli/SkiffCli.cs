@@ -96,6 +96,12 @@ public static class SkiffCli
     /// <summary>The one place an error becomes a message and an exit code.</summary>
     public static int Report(Exception e)
     {
+        // The docker client prints a bad --format's template error as it is, and exits 1.
+        if (e is Formatting.OutputFormatException format)
+        {
+            Console.Error.WriteLine(format.Message);
+            return Formatting.OutputFormatException.ExitCode;
+        }
         var (code, message) = e switch
         {
             ContainerStartException s => (s.ExitCode, s.Message),
