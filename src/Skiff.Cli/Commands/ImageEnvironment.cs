@@ -21,9 +21,11 @@ internal static class ImageEnvironment
     /// <summary>Which images containers use, from the container records, so rmi and prune leave them alone.</summary>
     public static IImageUsers Users => new Engine.Containers.ContainerImageUsers(SkiffPaths.FromEnvironment(), Store());
 
-    public static RegistryOptions Registry(ParseResult p) => new()
+    public static RegistryOptions Registry(ParseResult p) => Registry(p.GetValue(InsecureRegistry) ?? []);
+
+    public static RegistryOptions Registry(string[] insecureRegistries) => new()
     {
-        InsecureRegistries = p.GetValue(InsecureRegistry) ?? [],
+        InsecureRegistries = insecureRegistries,
         Credentials = Credentials(),
     };
 

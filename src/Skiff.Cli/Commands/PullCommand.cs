@@ -20,21 +20,24 @@ public static class PullCommand
     private static int Execute(ParseResult p)
     {
         var reference = ImageReference.Parse(p.GetValue(Name)!);
-        var quiet = p.GetValue(Quiet);
-        var puller = new ImagePuller(ImageEnvironment.Store(), ImageEnvironment.Registry(p));
+        Pull(reference, ImageEnvironment.Registry(p), p.GetValue(Quiet), Console.Out);
+        Console.WriteLine(reference.FullyQualified);
+        return 0;
+    }
+
+    /// <summary>A pull with Docker's report: progress on stderr, the digest and the outcome on <paramref name="status"/>.</summary>
+    public static void Pull(ImageReference reference, RegistryOptions registry, bool quiet, TextWriter status)
+    {
+        var puller = new ImagePuller(ImageEnvironment.Store(), registry);
         PullResult result;
         if (!quiet)
             Console.Error.WriteLine($"Pulling from {reference.FamiliarName}");
         using (var display = new TransferDisplay("Downloading", "Pull complete"))
             result = puller.Pull(reference, quiet ? null : display.Report);
-        if (!quiet)
-        {
-            Console.WriteLine($"Digest: {result.Digest}");
-            Console.WriteLine(result.Downloaded
-                ? $"Status: Downloaded newer image for {reference.Familiar}"
-                : $"Status: Image is up to date for {reference.Familiar}");
-        }
-        Console.WriteLine(reference.FullyQualified);
-        return 0;
+        if (quiet) return;
+        status.WriteLine($"Digest: {result.Digest}");
+        status.WriteLine(result.Downloaded
+            ? $"Status: Downloaded newer image for {reference.Familiar}"
+            : $"Status: Image is up to date for {reference.Familiar}");
     }
 }

@@ -23,6 +23,7 @@ public static class RunCommand
         engine.OpenStateInBackground();
         var request = ContainerFlags.ToRequest(p);
         if (!p.GetValue(Detach) && InputTerminal.Refuses(request.Interactive, request.Tty)) return InputTerminal.RefusedExitCode;
+        ImagePulling.Ensure(p.GetValue(ImagePulling.Policy)!, request.Image);
         if (p.GetValue(Detach))
         {
             var id = ContainerEngine.NewId();

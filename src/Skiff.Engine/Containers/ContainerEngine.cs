@@ -51,7 +51,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
         request = CheckNetworks(request);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
-        request = Volumes.Attach(request, image);
+        request = Volumes.Attach(request, image) with { StopSignal = request.StopSignal ?? image.Config.StopSignal };
         request = PublishedPorts.AtCreate(request, image.Config.ExposedPorts);
         StartTimeline.Mark("image resolved");
         id ??= NewId();

@@ -90,6 +90,8 @@ public static class ContainerInspection
         w.WriteString("WorkingDir", r.WorkingDir ?? image?.Config.WorkingDir ?? "");
         if ((r.Entrypoint ?? image?.Config.Entrypoint) is { } entrypoint) WriteArray(w, "Entrypoint", entrypoint); else w.WriteNull("Entrypoint");
         PortsInspection.WriteExposed(w, r);
+        if (r.StopSignal is { } stopSignal) w.WriteString("StopSignal", stopSignal);
+        if (r.StopTimeout is { } stopTimeout) w.WriteNumber("StopTimeout", stopTimeout);
         w.WriteEndObject();
 
         NetworkSettingsInspection.Write(w, c, engine);
