@@ -51,9 +51,10 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             var user = r.ReadOptional();
             var exposedPorts = r.ReadList();
             var stopSignal = r.ReadOptional();
+            var labels = r.ReadList()?.Select(l => l.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
             var layers = r.ReadList()!;
             if (!content.Exists(manifest) || !layers.All(Directory.Exists)) return null;
-            return new LocalImage(reference ?? name, id, manifest, new ImageConfigInfo(env, entrypoint, cmd, workingDir, user, exposedPorts, stopSignal), layers);
+            return new LocalImage(reference ?? name, id, manifest, new ImageConfigInfo(env, entrypoint, cmd, workingDir, user, exposedPorts, stopSignal, labels), layers);
         }
         catch (Exception e) when (e is EndOfStreamException or FormatException or IOException)
         {
@@ -77,6 +78,7 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             w.WriteOptional(image.Config.User);
             w.WriteList(image.Config.ExposedPorts);
             w.WriteOptional(image.Config.StopSignal);
+            w.WriteList(image.Config.Labels?.Select(l => $"{l.Key}={l.Value}").ToList());
             w.WriteList(image.LayerDirs);
         }
         File.Move(temp, path, overwrite: true);

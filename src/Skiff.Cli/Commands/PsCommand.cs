@@ -14,7 +14,7 @@ public static class PsCommand
     private static readonly Option<bool> All = new("--all", "-a") { Description = "Show all containers (default shows just running)" };
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Only display container IDs" };
     private static readonly Option<bool> NoTrunc = new("--no-trunc") { Description = "Don't truncate output" };
-    private static readonly Option<string[]> Filter = new("--filter", "-f") { Description = "Filter: status=, name=, id=" };
+    private static readonly Option<string[]> Filter = new("--filter", "-f") { Description = "Filter output based on conditions provided: status=, name=, id=, label=KEY[=VALUE]" };
     private static readonly Option<string?> Format = ListFormat.FormatOption();
 
     private const string DefaultFormat = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
@@ -57,14 +57,15 @@ public static class PsCommand
     }
 
     private static KeyValuePair<string, string> ParseFilter(string filter) =>
-        filter.Split('=', 2) is [var key, var value] && key is "status" or "name" or "id"
+        filter.Split('=', 2) is [var key, var value] && key is "status" or "name" or "id" or "label"
             ? new(key, value)
-            : throw new ArgumentException($"invalid filter \"{filter}\": use status=STATE, name=NAME or id=ID");
+            : throw new ArgumentException($"invalid filter \"{filter}\": use status=STATE, name=NAME, id=ID or label=KEY[=VALUE]");
 
     private static bool Matches(ContainerRecord c, string key, string value) => key switch
     {
         "status" => ContainerSummary.State(c) == value,
         "name" => c.Name.Contains(value, StringComparison.Ordinal),
+        "label" => ImageLabels.Matches(c.Request.Labels, value),
         _ => c.Id.StartsWith(value, StringComparison.Ordinal),
     };
 
@@ -80,7 +81,7 @@ public static class PsCommand
         "Ports" => c.Status is ContainerStatus.Running or ContainerStatus.Paused ? PortText.Column([.. ports[c.Id]], PublishedPorts.Exposed(c.Request)) : "",
         "Names" => c.Name,
         "Size" => "0B",
-        "Labels" => "",
+        "Labels" => string.Join(',', c.Request.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")),
         "Mounts" => string.Join(',', c.Request.Mounts.Where(m => m.Source is not null).Select(m => m.Source)),
         "Networks" => string.Join(',', NetworkNames(c.Request)),
         "LocalVolumes" => c.Request.Mounts.Count(m => m.Type == MountType.Volume).ToString(CultureInfo.InvariantCulture),
