@@ -22,4 +22,22 @@ public sealed class CliMessagesTests
         Assert.Equal(1, r.ExitCode);
         Assert.Equal("skiff: unknown command: skiff rnu\n\nUsage:  skiff [OPTIONS] COMMAND\n\nRun 'skiff --help' for more information\n", r.Stderr);
     }
+
+    [Fact]
+    public void Ps_last_and_latest_show_the_newest_created_containers_in_any_state()
+    {
+        var prefix = UniqueName();
+        string[] names = [prefix + "-old", prefix + "-mid", prefix + "-new"];
+        foreach (var name in names) Assert.Equal(0, RunSkiff("create", "--name", name, "busybox", "true").ExitCode);
+        try
+        {
+            Assert.Equal($"{names[2]}\n{names[1]}\n", RunSkiff("ps", "-n", "2", "--filter", $"name={prefix}", "--format", "{{.Names}}").Stdout);
+            Assert.Equal($"{names[2]}\n", RunSkiff("ps", "-l", "--filter", $"name={prefix}", "--format", "{{.Names}}").Stdout);
+            Assert.Equal("", RunSkiff("ps", "--filter", $"name={prefix}", "--format", "{{.Names}}").Stdout);
+        }
+        finally
+        {
+            RunSkiff(["rm", .. names]);
+        }
+    }
 }

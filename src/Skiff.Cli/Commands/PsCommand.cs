@@ -16,6 +16,8 @@ public static class PsCommand
     private static readonly Option<bool> NoTrunc = new("--no-trunc") { Description = "Don't truncate output" };
     private static readonly Option<string[]> Filter = new("--filter", "-f") { Description = "Filter output based on conditions provided: status=, name=, id=, label=KEY[=VALUE]" };
     private static readonly Option<string?> Format = ListFormat.FormatOption();
+    private static readonly Option<int> Last = new("--last", "-n") { Description = "Show n last created containers (includes all states)", DefaultValueFactory = _ => -1 };
+    private static readonly Option<bool> Latest = new("--latest", "-l") { Description = "Show the latest created container (includes all states)" };
 
     private const string DefaultFormat = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
@@ -30,15 +32,19 @@ public static class PsCommand
 
     public static Command Build()
     {
-        var command = new Command("ps", "List containers") { All, Quiet, NoTrunc, Filter, Format };
+        var command = new Command("ps", "List containers") { All, Quiet, NoTrunc, Filter, Format, Last, Latest };
         command.SetAction(p =>
         {
             using var engine = ContainerArguments.Engine();
             var filters = (p.GetValue(Filter) ?? []).Select(ParseFilter).ToList();
-            var showAll = p.GetValue(All) || filters.Any(f => f.Key == "status");
+            // -n and -l count created containers in any state, as Docker's do; newest first, as Docker lists.
+            var last = p.GetValue(Latest) ? 1 : p.GetValue(Last);
+            var showAll = p.GetValue(All) || last > 0 || filters.Any(f => f.Key == "status");
             var containers = engine.List()
+                .OrderByDescending(c => c.Created)
                 .Where(c => showAll || c.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)
                 .Where(c => filters.All(f => Matches(c, f.Key, f.Value)))
+                .Take(last > 0 ? last : int.MaxValue)
                 .ToList();
             var noTrunc = p.GetValue(NoTrunc);
             var format = p.GetValue(Quiet) ? null : new ListFormat(p.GetValue(Format), DefaultFormat, Columns, "*formatter.ContainerContext",
