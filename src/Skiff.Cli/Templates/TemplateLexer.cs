@@ -87,9 +87,9 @@ public sealed class TemplateLexer(TemplateSource source)
             case ',': _pos++; Add(TokenKind.Comma, ",", start, spaced); return;
             case '=': _pos++; Add(TokenKind.Assign, "=", start, spaced); return;
             case ':' when Peek(1) == '=': _pos += 2; Add(TokenKind.Declare, ":=", start, spaced); return;
-            case '"': LexQuoted(start, spaced); return;
+            case '"': LexQuoted(start, spaced, '"', TokenKind.String, "quoted string"); return;
             case '`': LexRaw(start, spaced); return;
-            case '\'': LexChar(start, spaced); return;
+            case '\'': LexQuoted(start, spaced, '\'', TokenKind.Char, "character constant"); return;
             case '$':
                 _pos++;
                 while (_pos < _text.Length && IsIdentChar(_text[_pos])) _pos++;
@@ -130,16 +130,17 @@ public sealed class TemplateLexer(TemplateSource source)
         _tokens.Add(new TemplateToken(kind, _text[start.._pos], start, spaced, [.. fields]));
     }
 
-    private void LexQuoted(int start, bool spaced)
+    /// <summary>A "string" or a 'c'haracter: up to the closing quote, skipping escaped characters.</summary>
+    private void LexQuoted(int start, bool spaced, char quote, TokenKind kind, string what)
     {
         _pos++;
         while (true)
         {
-            if (_pos >= _text.Length || _text[_pos] == '\n') throw source.ParseError(start, "unterminated quoted string");
+            if (_pos >= _text.Length || _text[_pos] == '\n') throw source.ParseError(start, $"unterminated {what}");
             if (_text[_pos] == '\\') _pos += 2;
-            else if (_text[_pos++] == '"') break;
+            else if (_text[_pos++] == quote) break;
         }
-        Add(TokenKind.String, _text[start.._pos], start, spaced);
+        Add(kind, _text[start.._pos], start, spaced);
     }
 
     private void LexRaw(int start, bool spaced)
@@ -148,18 +149,6 @@ public sealed class TemplateLexer(TemplateSource source)
         if (close < 0) throw source.ParseError(start, "unterminated raw quoted string");
         _pos = close + 1;
         Add(TokenKind.String, _text[start.._pos], start, spaced);
-    }
-
-    private void LexChar(int start, bool spaced)
-    {
-        _pos++;
-        while (true)
-        {
-            if (_pos >= _text.Length || _text[_pos] == '\n') throw source.ParseError(start, "unterminated character constant");
-            if (_text[_pos] == '\\') _pos += 2;
-            else if (_text[_pos++] == '\'') break;
-        }
-        Add(TokenKind.Char, _text[start.._pos], start, spaced);
     }
 
     private void LexNumber(int start, bool spaced)
