@@ -15,7 +15,7 @@ public static class PositionalSplitter
     {
         if (args.Length == 0) return args;
         var verb = root.Subcommands.FirstOrDefault(c => c.Name == args[0] || c.Aliases.Contains(args[0]));
-        if (verb is null || verb.Arguments.LastOrDefault()?.Name != CommandArgument) return args;
+        if (verb is null || !EndsWithCommand(verb)) return args;
 
         for (var i = 1; i < args.Length; i++)
         {
@@ -28,7 +28,11 @@ public static class PositionalSplitter
         return args;
     }
 
-    private static bool TakesSeparateValue(Command verb, string token)
+    /// <summary>Whether the verb's arguments end in a program's command line, whose flags are not ours.</summary>
+    public static bool EndsWithCommand(Command verb) => verb.Arguments.LastOrDefault()?.Name == CommandArgument;
+
+    /// <summary>Whether an option token is followed by its value as the next token.</summary>
+    public static bool TakesSeparateValue(Command verb, string token)
     {
         if (token.Contains('=')) return false;
         if (token.StartsWith("--", StringComparison.Ordinal)) return TakesValue(Find(verb, token));
@@ -42,9 +46,9 @@ public static class PositionalSplitter
         return false;
     }
 
-    private static Option? Find(Command verb, string name) =>
+    public static Option? Find(Command verb, string name) =>
         verb.Options.FirstOrDefault(o => o.Name == name || o.Aliases.Contains(name));
 
-    private static bool TakesValue(Option? option) =>
+    public static bool TakesValue(Option? option) =>
         option is not null && option.Arity.MaximumNumberOfValues > 0 && option.ValueType != typeof(bool);
 }

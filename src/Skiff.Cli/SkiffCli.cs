@@ -75,11 +75,18 @@ public static class SkiffCli
             args = args[1..];
         }
         var root = Build(args.Length > 0 && Verbs.Any(v => v.Name == args[0]) ? args[0] : null);
+        if (UsageCheck.Find(root, args) is { } problem)
+        {
+            Console.Error.WriteLine(problem.Text);
+            return problem.ExitCode;
+        }
         var parse = root.Parse(PositionalSplitter.Prepare(root, args));
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) Console.Error.WriteLine($"skiff: {error.Message}");
-            Console.Error.WriteLine("See 'skiff --help'.");
+            var verb = parse.CommandResult.Command;
+            var path = string.Join(' ', ["skiff", .. CommandPath(parse.CommandResult)]);
+            Console.Error.WriteLine($"\nUsage:  {UsageCheck.Usage(verb, path)}\n\nSee '{path} --help' for more information");
             return ExitCodes.EngineError;
         }
         try
@@ -92,11 +99,20 @@ public static class SkiffCli
         }
     }
 
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result) =>
+        result.Parent is System.CommandLine.Parsing.CommandResult parent ? [.. CommandPath(parent), result.Command.Name] : [];
+
     /// <summary>The one place an error becomes a message and an exit code.</summary>
     public static int Report(Exception e) => Report(e, Console.Error, s_debug);
 
     internal static int Report(Exception e, TextWriter error, bool debug)
     {
+        // The docker client prints a bad --format's template error as it is, and exits 1.
+        if (e is Formatting.OutputFormatException format)
+        {
+            error.WriteLine(format.Message);
+            return Formatting.OutputFormatException.ExitCode;
+        }
         var (code, message) = FailureMessage.Of(e);
         error.WriteLine($"skiff: {message}");
         if (debug) error.WriteLine(e.ToString());

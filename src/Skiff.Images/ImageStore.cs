@@ -10,7 +10,9 @@ public sealed record ImageConfigInfo(
     IReadOnlyList<string>? Cmd,
     string? WorkingDir,
     string? User,
-    IReadOnlyList<string>? ExposedPorts = null);
+    IReadOnlyList<string>? ExposedPorts = null,
+    string? StopSignal = null,
+    IReadOnlyDictionary<string, string>? Labels = null);
 
 /// <param name="Id">The config digest, as Docker reports image ids.</param>
 /// <param name="LayerDirs">Snapshot directories, lowest layer first (overlayfs's lowerdir wants the
@@ -238,7 +240,7 @@ public sealed partial class ImageStore
         }
 
         var c = config.Config;
-        var info = new ImageConfigInfo(c?.Env ?? [], c?.Entrypoint, c?.Cmd, c?.WorkingDir, c?.User, c?.ExposedPorts?.Keys.ToList());
+        var info = new ImageConfigInfo(c?.Env ?? [], c?.Entrypoint, c?.Cmd, c?.WorkingDir, c?.User, c?.ExposedPorts?.Keys.ToList(), c?.StopSignal, c?.Labels);
         return new LocalImage(reference, manifest.Config.Digest, manifestDigest, info, layerDirs);
     }
 

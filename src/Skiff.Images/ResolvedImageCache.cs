@@ -11,7 +11,7 @@ namespace Skiff.Images;
 /// </summary>
 internal sealed class ResolvedImageCache(string root, ContentStore content)
 {
-    private const int FormatVersion = 3;
+    private const int FormatVersion = 4;
     private readonly string _dir = Path.Combine(root, "resolved");
 
     public LocalImage? Find(string reference, Digest key) => Read(reference, Path.Combine(_dir, key.Hex));
@@ -50,9 +50,11 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             var workingDir = r.ReadOptional();
             var user = r.ReadOptional();
             var exposedPorts = r.ReadList();
+            var stopSignal = r.ReadOptional();
+            var labels = r.ReadList()?.Select(l => l.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
             var layers = r.ReadList()!;
             if (!content.Exists(manifest) || !layers.All(Directory.Exists)) return null;
-            return new LocalImage(reference ?? name, id, manifest, new ImageConfigInfo(env, entrypoint, cmd, workingDir, user, exposedPorts), layers);
+            return new LocalImage(reference ?? name, id, manifest, new ImageConfigInfo(env, entrypoint, cmd, workingDir, user, exposedPorts, stopSignal, labels), layers);
         }
         catch (Exception e) when (e is EndOfStreamException or FormatException or InvalidInputException or IOException)
         {
@@ -76,6 +78,8 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             w.WriteOptional(image.Config.WorkingDir);
             w.WriteOptional(image.Config.User);
             w.WriteList(image.Config.ExposedPorts);
+            w.WriteOptional(image.Config.StopSignal);
+            w.WriteList(image.Config.Labels?.Select(l => $"{l.Key}={l.Value}").ToList());
             w.WriteList(image.LayerDirs);
         }
         File.Move(temp, path, overwrite: true);

@@ -213,7 +213,7 @@ public sealed partial class BridgeNetworkTests
         {
             var addresses = Ok(RunSkiff("run", "--rm", "--network", "bridge", "busybox", "ip", "-o", "-4", "addr", "show", "eth0")).Stdout;
             Assert.Contains("inet 172.30.0.2/16", addresses);
-            Assert.Contains("skiff0", Ok(RunSkiff("network", "ls")).Stdout);
+            Assert.Equal("skiff0\n", Ok(RunSkiff("network", "inspect", "-f", "{{index .Options \"com.docker.network.bridge.name\"}}", "bridge")).Stdout);
         }
         finally
         {

@@ -66,4 +66,59 @@ public sealed class TerminalTests
         Assert.NotEqual("0", fields[0].Split(' ')[1]);
         Assert.Equal("/dev/console", fields[1]);
     }
+
+    /// <summary>
+    /// Each exec with -t gets a pty of its own, any number of times, in a container with a console
+    /// (-t) or without: an exec never takes over the container's /dev/console.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Exec_with_a_tty_works_again_and_again_on_one_container(bool containerHasTty)
+    {
+        var name = UniqueName();
+        RunDetached([.. containerHasTty ? ["-t"] : Array.Empty<string>(), "--name", name, "busybox", "sleep", "1000"]);
+        try
+        {
+            var consoleBefore = RunSkiff("exec", name, "stat", "-c", "%t:%T", "/dev/console").Stdout;
+            for (var i = 0; i < 3; i++)
+            {
+                var r = InTerminal($"exec -it {name} sh -c 'test -t 0 && tty'");
+                Assert.True(r.ExitCode == 0, $"exec -it number {i + 1}: {r}");
+                // util-linux's script sends a NUL when its own stdin ends; the pty echoes it as ^@.
+                Assert.True(r.Stdout.Replace("^@", "").Trim().StartsWith("/dev/pts/", StringComparison.Ordinal), $"exec -it number {i + 1}: {r}");
+            }
+            Assert.Equal(0, InTerminal($"exec -t {name} true").ExitCode);
+            Assert.Equal(consoleBefore, RunSkiff("exec", name, "stat", "-c", "%t:%T", "/dev/console").Stdout);
+        }
+        finally
+        {
+            RunSkiff("rm", "-f", name);
+        }
+    }
+
+    /// <summary>
+    /// <c>echo hi | skiff run -it</c>: there is no terminal to relay, and the program would wait on
+    /// its pty forever. Docker refuses at once with exit 1 and creates nothing; so do we.
+    /// </summary>
+    [Theory]
+    [InlineData("run")]
+    [InlineData("exec")]
+    public void Interactive_tty_with_a_pipe_on_stdin_is_refused_as_docker_refuses_it(string verb)
+    {
+        var name = UniqueName();
+        if (verb == "exec") RunDetached("--name", name, "busybox", "sleep", "1000");
+        try
+        {
+            string[] args = verb == "run" ? ["run", "--rm", "-it", "--name", name, "busybox", "cat"] : ["exec", "-it", name, "cat"];
+            var r = Run(Binary, args, stdin: "hi\n", timeout: TimeSpan.FromSeconds(30));
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("the input device is not a TTY\n", r.Stderr);
+            if (verb == "run") Assert.NotEqual(0, RunSkiff("inspect", name).ExitCode);
+        }
+        finally
+        {
+            RunSkiff("rm", "-f", name);
+        }
+    }
 }

@@ -48,13 +48,18 @@ public static class ContainerFlags
     public static readonly Argument<string[]> Command = new(PositionalSplitter.CommandArgument) { Description = "The command and its arguments", Arity = ArgumentArity.ZeroOrMore };
 
     public static readonly Option<string?> Restart = new("--restart") { Description = "Restart policy: no, on-failure[:max-retries], always, unless-stopped" };
+    public static readonly Option<string[]> Label = new("--label", "-l") { Description = "Set meta data on a container (KEY or KEY=VALUE)" };
+    public static readonly Option<string[]> LabelFile = new("--label-file") { Description = "Read in a line delimited file of labels" };
+    public static readonly Option<string?> StopSignal = new("--stop-signal") { Description = "Signal to stop the container (default: the image's STOPSIGNAL, or SIGTERM)" };
+    public static readonly Option<int?> StopTimeout = new("--stop-timeout") { Description = "Timeout (in seconds) to stop a container; -1 waits without a limit" };
     public static readonly Option<string[]> LogOpt = new("--log-opt") { Description = "Log options: max-size=10m, max-file=3" };
 
     public static readonly Symbol[] All =
     [
         Remove, Interactive, Tty, Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint,
         Memory, MemorySwap, Cpus, CpuShares, CpusetCpus, PidsLimit, CapAdd, CapDrop, Privileged,
-        ReadOnly, SecurityOpt, Network, Ip, NetworkAlias, AddHost, Dns, DnsSearch, DnsOption, Publish, PublishAll, Expose, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs, Image, Command,
+        ReadOnly, SecurityOpt, Network, Ip, NetworkAlias, AddHost, Dns, DnsSearch, DnsOption, Publish, PublishAll, Expose, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs,
+        ImagePulling.Policy, StopSignal, StopTimeout, Label, LabelFile, Image, Command,
     ];
 
     public static Command WithFlags(this Command command)
@@ -115,6 +120,12 @@ public static class ContainerFlags
             CgroupParent = p.GetValue(CgroupParent),
             AutoRemove = p.GetValue(Remove),
             Restart = p.GetValue(Restart) is { } restart ? RestartPolicy.Parse(restart) : RestartPolicy.No,
+            Labels = LabelList.Collect(p.GetValue(LabelFile) ?? [], p.GetValue(Label) ?? []),
+            // Parsed here only to refuse a bad name at once; the record keeps the name as given, as Docker's does.
+            StopSignal = p.GetValue(StopSignal) is { } signal && SignalNames.Parse(signal) > 0 ? signal : null,
+            StopTimeout = p.GetValue(StopTimeout) is { } timeout && timeout < -1
+                ? throw new InvalidInputException($"invalid --stop-timeout {timeout}: use seconds, or -1 to wait without a limit")
+                : p.GetValue(StopTimeout),
             Log = ParseLogOptions(p.GetValue(LogOpt) ?? []),
             Mounts =
             [

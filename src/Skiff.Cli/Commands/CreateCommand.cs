@@ -13,6 +13,7 @@ public static class CreateCommand
         {
             using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
             var request = ContainerFlags.ToRequest(p);
+            ImagePulling.Ensure(p.GetValue(ImagePulling.Policy)!, request.Image);
             // Docker's create -i: the input of the first attach (start -a -i) is the program's whole stdin.
             Console.WriteLine(engine.Create(request with { StdinOnce = request.Interactive }).Id);
             return 0;

@@ -32,6 +32,7 @@ public static class ExecCommand
                 User = p.GetValue(User),
                 Privileged = p.GetValue(Privileged),
             };
+            if (!p.GetValue(Detach) && InputTerminal.Refuses(request.Interactive, request.Tty)) return InputTerminal.RefusedExitCode;
             using var engine = ContainerArguments.Engine();
             try
             {

@@ -22,6 +22,8 @@ internal static class ImageEnvironment
     /// <summary>Pull, push, login and logout, with the registries --insecure-registry allows over plain HTTP.</summary>
     public static RegistryTransfers Transfers(ParseResult p) => new(SkiffPaths.FromEnvironment(), p.GetValue(InsecureRegistry) ?? []);
 
+    public static RegistryTransfers Transfers(string[] insecureRegistries) => new(SkiffPaths.FromEnvironment(), insecureRegistries);
+
     public static string ShortId(Digest digest) => digest.Hex[..12];
 
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Skiff.Cli.Formatting;
 using System.Text.Json;
 using Skiff.Images;
 
@@ -12,6 +14,19 @@ public static class ImagesCommand
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Only show image IDs" };
     private static readonly Option<bool> Digests = new("--digests") { Description = "Show digests" };
     private static readonly Option<bool> NoTrunc = new("--no-trunc") { Description = "Don't truncate output" };
+    private static readonly Option<string?> Format = ListFormat.FormatOption();
+
+    private const string DefaultFormat = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+    private const string DigestsFormat = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+
+    /// <summary>The fields of Docker's images rows (its formatter.imageContext) and their headers.</summary>
+    private static readonly Column[] Columns =
+    [
+        new("ID", "IMAGE ID"), new("Repository", "REPOSITORY"), new("Tag", "TAG"), new("Digest", "DIGEST"),
+        new("CreatedSince", "CREATED"), new("CreatedAt", "CREATED AT"), new("Size", "SIZE"), new("Containers", "CONTAINERS"),
+        new("SharedSize", "SHARED SIZE"), new("UniqueSize", "UNIQUE SIZE"), new("VirtualSize", "VIRTUAL SIZE"),
+    ];
+
     private static readonly Argument<string?> Repository = new("repository") { Description = "Only images of this repository", Arity = ArgumentArity.ZeroOrOne };
 
     private static readonly Option<bool> Force = new("--force", "-f") { Description = "Remove even if a container uses it, and every name of an id" };
@@ -31,7 +46,7 @@ public static class ImagesCommand
         var ls = List(new Command("ls", "List images"));
         ls.Aliases.Add("list");
         var rm = Remove(new Command("rm", "Remove one or more images"));
-        var inspect = new Command("inspect", "Show an image's details as JSON") { Images };
+        var inspect = new Command("inspect", "Show an image's details as JSON") { InspectCommand.Format, Images };
         inspect.SetAction(p => Inspect(p));
         var history = new Command("history", "Show how an image was made, newest step first") { NoTrunc, Quiet, Image };
         history.SetAction(p => History(p));
@@ -46,6 +61,7 @@ public static class ImagesCommand
         command.Add(Quiet);
         command.Add(Digests);
         command.Add(NoTrunc);
+        command.Add(Format);
         command.Add(Repository);
         command.SetAction(p => ListImages(p));
         return command;
@@ -75,19 +91,19 @@ public static class ImagesCommand
                 Console.WriteLine(id);
             return 0;
         }
-        var digests = p.GetValue(Digests);
-        var table = new List<string[]>
+        var format = new ListFormat(p.GetValue(Format), p.GetValue(Digests) ? DigestsFormat : DefaultFormat, Columns, "*formatter.imageContext");
+        format.Print(Console.Out, rows.Select(i => format.Row(field => field switch
         {
-            digests ? ["REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"] : ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"],
-        };
-        foreach (var i in rows)
-        {
-            var created = i.Created is { } c ? Ago(c) : "N/A";
-            table.Add(digests
-                ? [i.Repository, i.Tag, i.Digest.ToString(), Id(i.Id), created, HumanSizes.Decimal(i.Size)]
-                : [i.Repository, i.Tag, Id(i.Id), created, HumanSizes.Decimal(i.Size)]);
-        }
-        PrintTable(table);
+            "ID" => Id(i.Id),
+            "Repository" => i.Repository,
+            "Tag" => i.Tag,
+            "Digest" => i.Digest.ToString(),
+            "CreatedSince" => i.Created is { } c ? Ago(c) : "N/A",
+            "CreatedAt" => i.Created is { } at ? at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " +0000 UTC" : "",
+            "Size" or "VirtualSize" => HumanSizes.Decimal(i.Size),
+            "Containers" or "SharedSize" or "UniqueSize" => "N/A",
+            _ => "",
+        })));
         return 0;
     }
 
@@ -136,7 +152,7 @@ public static class ImagesCommand
     {
         var store = ImageEnvironment.Store();
         var inspections = p.GetValue(Images)!.Select(store.Inspect).ToList();
-        Console.WriteLine(JsonSerializer.Serialize<IReadOnlyList<ImageInspection>>(inspections, ImageInspectionJsonContext.Default.IReadOnlyListImageInspection));
+        InspectOutput.Print(p.GetValue(InspectCommand.Format), inspections, (w, i) => JsonSerializer.Serialize(w, i, ImageInspectionJsonContext.Default.ImageInspection));
         return 0;
     }
 

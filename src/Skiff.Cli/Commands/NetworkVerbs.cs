@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Cli.Formatting;
 using System.Text.Json;
 using Skiff.Engine;
 using Skiff.Engine.Networks;
@@ -20,6 +21,8 @@ public static class NetworkVerbs
     private static readonly Option<string[]> Opt = new("--opt", "-o") { Description = "Driver options: icc=false (or com.docker.network.bridge.enable_icc=false)" };
     private static readonly Option<string?> IpRange = new("--ip-range") { Description = "Allocate container addresses only from this part of the subnet (CIDR)" };
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Only display network names" };
+    private static readonly Option<string?> ListFormatOption = ListFormat.FormatOption();
+    private static readonly Option<bool> NoTrunc = new("--no-trunc") { Description = "Do not truncate the output" };
     private static readonly Argument<string> Network = new("network") { Description = "Network name or id" };
     private static readonly Argument<string> Container = new("container") { Description = "Container name or id" };
     private static readonly Option<string?> Ip = new("--ip") { Description = "IPv4 address for the container on the network" };
@@ -30,10 +33,10 @@ public static class NetworkVerbs
     {
         var create = new Command("create", "Create a bridge network") { Name, Subnet, Gateway, IpRange, Internal, Mtu, Driver, Opt };
         create.SetAction(p => Create(p));
-        var ls = new Command("ls", "List networks") { Quiet };
+        var ls = new Command("ls", "List networks") { Quiet, ListFormatOption, NoTrunc };
         ls.Aliases.Add("list");
         ls.SetAction(p => List(p));
-        var inspect = new Command("inspect", "Show networks as Docker's JSON") { Names };
+        var inspect = new Command("inspect", "Show networks as Docker's JSON") { InspectCommand.Format, Names };
         inspect.SetAction(p => Inspect(p));
         var rm = new Command("rm", "Remove networks (refused while containers are attached)") { Names };
         rm.Aliases.Add("remove");
@@ -101,13 +104,39 @@ public static class NetworkVerbs
         return 0;
     }
 
+    private const string DefaultListFormat = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
+
+    /// <summary>The fields of Docker's network ls rows (its formatter.networkContext) and their headers.</summary>
+    private static readonly Column[] ListColumns =
+    [
+        new("ID", "NETWORK ID"), new("Name", "NAME"), new("Driver", "DRIVER"), new("Scope", "SCOPE"), new("IPv6", "IPV6"),
+        new("Internal", "INTERNAL"), new("Labels", "LABELS"), new("CreatedAt", "CREATED AT"), new("Subnet", "SUBNET"), new("Bridge", "BRIDGE"),
+    ];
+
     private static int List(ParseResult p)
     {
         using var engine = ContainerArguments.Engine();
-        var quiet = p.GetValue(Quiet);
-        if (!quiet) Console.WriteLine($"{"NETWORK ID",-14}{"NAME",-20}{"DRIVER",-10}{"SUBNET",-20}BRIDGE");
-        foreach (var n in engine.Networking.Store.List())
-            Console.WriteLine(quiet ? n.Name : $"{n.Id[..12],-14}{n.Name,-20}{"bridge",-10}{n.Subnet,-20}{n.Bridge}");
+        var networks = engine.Networking.Store.List();
+        if (p.GetValue(Quiet))
+        {
+            foreach (var n in networks) Console.WriteLine(n.Name);
+            return 0;
+        }
+        var format = new ListFormat(p.GetValue(ListFormatOption), DefaultListFormat, ListColumns, "*formatter.networkContext");
+        var noTrunc = p.GetValue(NoTrunc);
+        format.Print(Console.Out, networks.Select(n => format.Row(field => field switch
+        {
+            "ID" => noTrunc ? n.Id : n.Id[..12],
+            "Name" => n.Name,
+            "Driver" => "bridge",
+            "Scope" => "local",
+            "IPv6" => "false",
+            "Internal" => n.Internal ? "true" : "false",
+            "CreatedAt" => n.Created.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture) + " +0000 UTC",
+            "Subnet" => n.Subnet.ToString(),
+            "Bridge" => n.Bridge,
+            _ => "",
+        })));
         return 0;
     }
 
@@ -118,47 +147,40 @@ public static class NetworkVerbs
         var networks = p.GetValue(Names)!.Select(store.Find).ToList();
         var allocations = store.Allocations();
         var names = engine.List().ToDictionary(c => c.Id, c => c.Name);
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        InspectOutput.Print(p.GetValue(InspectCommand.Format), networks, (w, n) =>
         {
-            w.WriteStartArray();
-            foreach (var n in networks)
+            w.WriteStartObject();
+            w.WriteString("Name", n.Name);
+            w.WriteString("Id", n.Id);
+            w.WriteString("Created", ContainerStore.FormatTime(n.Created));
+            w.WriteString("Driver", "bridge");
+            w.WriteStartObject("IPAM");
+            w.WriteStartArray("Config");
+            w.WriteStartObject();
+            w.WriteString("Subnet", n.Subnet.ToString());
+            w.WriteString("Gateway", n.Gateway.ToString());
+            if (n.IpRange is { } range) w.WriteString("IPRange", range.ToString());
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteBoolean("Internal", n.Internal);
+            w.WriteStartObject("Containers");
+            foreach (var a in allocations.Where(a => a.Network == n.Name))
             {
-                w.WriteStartObject();
-                w.WriteString("Name", n.Name);
-                w.WriteString("Id", n.Id);
-                w.WriteString("Created", ContainerStore.FormatTime(n.Created));
-                w.WriteString("Driver", "bridge");
-                w.WriteStartObject("IPAM");
-                w.WriteStartArray("Config");
-                w.WriteStartObject();
-                w.WriteString("Subnet", n.Subnet.ToString());
-                w.WriteString("Gateway", n.Gateway.ToString());
-                if (n.IpRange is { } range) w.WriteString("IPRange", range.ToString());
-                w.WriteEndObject();
-                w.WriteEndArray();
-                w.WriteEndObject();
-                w.WriteBoolean("Internal", n.Internal);
-                w.WriteStartObject("Containers");
-                foreach (var a in allocations.Where(a => a.Network == n.Name))
-                {
-                    w.WriteStartObject(a.ContainerId);
-                    w.WriteString("Name", names.GetValueOrDefault(a.ContainerId, ""));
-                    w.WriteString("MacAddress", Skiff.Network.Bridge.BridgeDriver.MacAddress(a.Address));
-                    w.WriteString("IPv4Address", $"{a.Address}/{n.Subnet.Length}");
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-                w.WriteStartObject("Options");
-                w.WriteString("com.docker.network.bridge.name", n.Bridge);
-                w.WriteString("com.docker.network.bridge.enable_icc", n.InterContainer ? "true" : "false");
-                if (n.Mtu is { } mtu) w.WriteString("com.docker.network.driver.mtu", mtu.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteEndObject();
+                w.WriteStartObject(a.ContainerId);
+                w.WriteString("Name", names.GetValueOrDefault(a.ContainerId, ""));
+                w.WriteString("MacAddress", Skiff.Network.Bridge.BridgeDriver.MacAddress(a.Address));
+                w.WriteString("IPv4Address", $"{a.Address}/{n.Subnet.Length}");
                 w.WriteEndObject();
             }
-            w.WriteEndArray();
-        }
-        stdout.Write("\n"u8);
+            w.WriteEndObject();
+            w.WriteStartObject("Options");
+            w.WriteString("com.docker.network.bridge.name", n.Bridge);
+            w.WriteString("com.docker.network.bridge.enable_icc", n.InterContainer ? "true" : "false");
+            if (n.Mtu is { } mtu) w.WriteString("com.docker.network.driver.mtu", mtu.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
         return 0;
     }
 }

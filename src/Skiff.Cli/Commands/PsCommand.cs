@@ -1,4 +1,8 @@
+using Skiff.Engine;
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Skiff.Cli.Formatting;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Networks;
 using Skiff.Network.Ports;
@@ -12,92 +16,93 @@ public static class PsCommand
     private static readonly Option<bool> All = new("--all", "-a") { Description = "Show all containers (default shows just running)" };
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Only display container IDs" };
     private static readonly Option<bool> NoTrunc = new("--no-trunc") { Description = "Don't truncate output" };
-    private static readonly Option<string[]> Filter = new("--filter", "-f") { Description = "Filter: status=, name=, id=" };
-    private static readonly Option<string?> Format = new("--format") { Description = "Go-template-like format, e.g. '{{.ID}} {{.Names}}' or 'table {{.Names}}\\t{{.Status}}'" };
+    private static readonly Option<string[]> Filter = new("--filter", "-f") { Description = "Filter output based on conditions provided: status=, name=, id=, label=KEY[=VALUE]" };
+    private static readonly Option<string?> Format = ListFormat.FormatOption();
+    private static readonly Option<int> Last = new("--last", "-n") { Description = "Show n last created containers (includes all states)", DefaultValueFactory = _ => -1 };
+    private static readonly Option<bool> Latest = new("--latest", "-l") { Description = "Show the latest created container (includes all states)" };
 
-    private const string DefaultFormat = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedAt}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+    private const string DefaultFormat = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
-    private static readonly Dictionary<string, string> Headers = new()
-    {
-        ["ID"] = "CONTAINER ID", ["Image"] = "IMAGE", ["Command"] = "COMMAND", ["CreatedAt"] = "CREATED",
-        ["RunningFor"] = "CREATED", ["Status"] = "STATUS", ["State"] = "STATE", ["Ports"] = "PORTS", ["Names"] = "NAMES",
-    };
+    /// <summary>The fields of Docker's ps rows (its formatter.ContainerContext) and their headers.</summary>
+    private static readonly Column[] Columns =
+    [
+        new("ID", "CONTAINER ID"), new("Image", "IMAGE"), new("Command", "COMMAND"), new("CreatedAt", "CREATED AT"),
+        new("RunningFor", "CREATED"), new("Ports", "PORTS"), new("State", "STATE"), new("Status", "STATUS"),
+        new("Size", "SIZE"), new("Names", "NAMES"), new("Labels", "LABELS"), new("Mounts", "MOUNTS"),
+        new("Networks", "NETWORKS"), new("LocalVolumes", "LOCAL VOLUMES"),
+    ];
 
     public static Command Build()
     {
-        var command = new Command("ps", "List containers") { All, Quiet, NoTrunc, Filter, Format };
+        var command = new Command("ps", "List containers") { All, Quiet, NoTrunc, Filter, Format, Last, Latest };
         command.SetAction(p =>
         {
             using var engine = ContainerArguments.Engine();
             var filters = (p.GetValue(Filter) ?? []).Select(ParseFilter).ToList();
-            var showAll = p.GetValue(All) || filters.Any(f => f.Key == "status");
+            // -n and -l count created containers in any state, as Docker's do; newest first, as Docker lists.
+            var last = p.GetValue(Latest) ? 1 : p.GetValue(Last);
+            var showAll = p.GetValue(All) || last > 0 || filters.Any(f => f.Key == "status");
             var containers = engine.List()
+                .OrderByDescending(c => c.Created)
                 .Where(c => showAll || c.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)
                 .Where(c => filters.All(f => Matches(c, f.Key, f.Value)))
+                .Take(last > 0 ? last : int.MaxValue)
                 .ToList();
             var noTrunc = p.GetValue(NoTrunc);
-            if (p.GetValue(Quiet))
+            var format = p.GetValue(Quiet) ? null : new ListFormat(p.GetValue(Format), DefaultFormat, Columns, "*formatter.ContainerContext",
+                "failed to parse template", "failed to execute template");
+            if (format is null)
             {
                 foreach (var c in containers) Console.WriteLine(noTrunc ? c.Id : c.ShortId);
                 return 0;
             }
-            var format = p.GetValue(Format) ?? DefaultFormat;
             var now = DateTime.UtcNow;
             var ports = PublishedPorts.Current(engine);
-            var rows = containers.Select(c => Fields(c, now, noTrunc, ports)).ToList();
-            if (format.StartsWith("table", StringComparison.Ordinal))
-                PrintTable(format["table".Length..].Trim(), rows);
-            else
-                foreach (var row in rows) Console.WriteLine(Render(format, row));
+            format.Print(Console.Out, containers.Select(c => format.Row(Fields(c, now, noTrunc, ports))));
             return 0;
         });
         return command;
     }
 
     private static KeyValuePair<string, string> ParseFilter(string filter) =>
-        filter.Split('=', 2) is [var key, var value] && key is "status" or "name" or "id"
+        filter.Split('=', 2) is [var key, var value] && key is "status" or "name" or "id" or "label"
             ? new(key, value)
-            : throw new InvalidInputException($"invalid filter \"{filter}\": use status=STATE, name=NAME or id=ID");
+            : throw new InvalidInputException($"invalid filter \"{filter}\": use status=STATE, name=NAME, id=ID or label=KEY[=VALUE]");
 
     private static bool Matches(ContainerRecord c, string key, string value) => key switch
     {
         "status" => ContainerSummary.State(c) == value,
         "name" => c.Name.Contains(value, StringComparison.Ordinal),
+        "label" => ImageLabels.Matches(c.Request.Labels, value),
         _ => c.Id.StartsWith(value, StringComparison.Ordinal),
     };
 
-    private static Dictionary<string, string> Fields(ContainerRecord c, DateTime now, bool noTrunc, ILookup<string, Skiff.Network.PortBinding> ports)
+    private static Func<string, JsonNode?> Fields(ContainerRecord c, DateTime now, bool noTrunc, ILookup<string, Skiff.Network.PortBinding> ports) => field => field switch
     {
-        var command = ContainerSummary.Command(c);
-        return new()
-        {
-            ["ID"] = noTrunc ? c.Id : c.ShortId,
-            ["Image"] = c.Image,
-            ["Command"] = "\"" + (noTrunc || command.Length <= 20 ? command : command[..19] + "…") + "\"",
-            ["CreatedAt"] = ContainerSummary.HumanDuration(now - c.Created) + " ago",
-            ["RunningFor"] = ContainerSummary.HumanDuration(now - c.Created),
-            ["Status"] = ContainerSummary.StatusText(c, now),
-            ["State"] = ContainerSummary.State(c),
-            ["Ports"] = c.Status is ContainerStatus.Running or ContainerStatus.Paused ? PortText.Column([.. ports[c.Id]], PublishedPorts.Exposed(c.Request)) : "",
-            ["Names"] = c.Name,
-        };
-    }
+        "ID" => noTrunc ? c.Id : c.ShortId,
+        "Image" => c.Image,
+        "Command" => Quoted(ContainerSummary.Command(c), noTrunc),
+        "CreatedAt" => c.Created.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " +0000 UTC",
+        "RunningFor" => ContainerSummary.HumanDuration(now - c.Created) + " ago",
+        "Status" => ContainerSummary.StatusText(c, now),
+        "State" => ContainerSummary.State(c),
+        "Ports" => c.Status is ContainerStatus.Running or ContainerStatus.Paused ? PortText.Column([.. ports[c.Id]], PublishedPorts.Exposed(c.Request)) : "",
+        "Names" => c.Name,
+        "Size" => "0B",
+        "Labels" => string.Join(',', c.Request.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")),
+        "Mounts" => string.Join(',', c.Request.Mounts.Where(m => m.Source is not null).Select(m => m.Source)),
+        "Networks" => string.Join(',', NetworkNames(c.Request)),
+        "LocalVolumes" => c.Request.Mounts.Count(m => m.Type == MountType.Volume).ToString(CultureInfo.InvariantCulture),
+        _ => "",
+    };
 
-    private static string Render(string format, IReadOnlyDictionary<string, string> fields)
-    {
-        var text = format.Replace("\\t", "\t").Replace("\\n", "\n");
-        foreach (var (key, value) in fields) text = text.Replace("{{." + key + "}}", value);
-        return text;
-    }
+    private static string Quoted(string command, bool noTrunc) =>
+        "\"" + (noTrunc || command.Length <= 20 ? command : command[..19] + "…") + "\"";
 
-    /// <summary>Columns padded like Docker's tabwriter: at least three spaces between them.</summary>
-    private static void PrintTable(string format, List<Dictionary<string, string>> rows)
+    private static IEnumerable<string> NetworkNames(RunRequest request) => request.Network switch
     {
-        var header = Headers.Aggregate(format.Replace("\\t", "\t"), (t, h) => t.Replace("{{." + h.Key + "}}", h.Value));
-        var lines = rows.Select(r => Render(format, r)).Prepend(header).Select(l => l.Split('\t')).ToList();
-        var widths = Enumerable.Range(0, lines.Max(l => l.Length))
-            .Select(i => lines.Max(l => i < l.Length ? l[i].Length : 0)).ToList();
-        foreach (var cells in lines)
-            Console.WriteLine(string.Join("", cells.Select((cell, i) => i == cells.Length - 1 ? cell : cell.PadRight(widths[i] + 3))).TrimEnd());
-    }
+        NetworkMode.Bridge => request.Networks.Count > 0 ? request.Networks.Select(n => n.Network) : ["bridge"],
+        NetworkMode.Container => ["container:" + request.NetworkContainer],
+        var mode => [mode.ToString().ToLowerInvariant()],
+    };
 }

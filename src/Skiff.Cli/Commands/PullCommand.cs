@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Engine.Images;
 using Skiff.Images;
 using Skiff.Images.Registry;
 
@@ -20,20 +21,23 @@ public static class PullCommand
     private static int Execute(ParseResult p)
     {
         var reference = ImageReference.Parse(p.GetValue(Name)!);
-        var quiet = p.GetValue(Quiet);
+        Pull(reference, ImageEnvironment.Transfers(p), p.GetValue(Quiet), Console.Out);
+        Console.WriteLine(reference.FullyQualified);
+        return 0;
+    }
+
+    /// <summary>A pull with Docker's report: progress on stderr, the digest and the outcome on <paramref name="status"/>.</summary>
+    public static void Pull(ImageReference reference, RegistryTransfers transfers, bool quiet, TextWriter status)
+    {
         PullResult result;
         if (!quiet)
             Console.Error.WriteLine($"Pulling from {reference.FamiliarName}");
         using (var display = new TransferDisplay("Downloading", "Pull complete"))
-            result = ImageEnvironment.Transfers(p).Pull(reference, quiet ? null : display.Report);
-        if (!quiet)
-        {
-            Console.WriteLine($"Digest: {result.Digest}");
-            Console.WriteLine(result.Downloaded
-                ? $"Status: Downloaded newer image for {reference.Familiar}"
-                : $"Status: Image is up to date for {reference.Familiar}");
-        }
-        Console.WriteLine(reference.FullyQualified);
-        return 0;
+            result = transfers.Pull(reference, quiet ? null : display.Report);
+        if (quiet) return;
+        status.WriteLine($"Digest: {result.Digest}");
+        status.WriteLine(result.Downloaded
+            ? $"Status: Downloaded newer image for {reference.Familiar}"
+            : $"Status: Image is up to date for {reference.Familiar}");
     }
 }

@@ -15,7 +15,7 @@ public static class RestartCommand
             using var engine = ContainerArguments.Engine();
             return ContainerArguments.ForEach(p.GetValue(containers)!, name =>
             {
-                new ContainerSignals(engine).Stop(name, TimeSpan.FromSeconds(p.GetValue(StopCommand.Time)));
+                new ContainerSignals(engine).Stop(name, StopCommand.Grace(p));
                 MonitorLauncher.Start(engine, engine.Find(name));
                 Console.WriteLine(name);
             });

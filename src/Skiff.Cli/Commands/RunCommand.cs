@@ -21,6 +21,8 @@ public static class RunCommand
     {
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
         var request = ContainerFlags.ToRequest(p);
+        if (!p.GetValue(Detach) && InputTerminal.Refuses(request.Interactive, request.Tty)) return InputTerminal.RefusedExitCode;
+        ImagePulling.Ensure(p.GetValue(ImagePulling.Policy)!, request.Image);
         if (p.GetValue(Detach))
         {
             var record = engine.Create(request);

@@ -5,7 +5,9 @@ namespace Skiff.Cli.Commands;
 
 public static class StopCommand
 {
-    public static readonly Option<int> Time = new("--time", "-t") { Description = "Seconds to wait before killing the container", DefaultValueFactory = _ => 10 };
+    public static readonly Option<int?> Time = new("--time", "-t") { Description = "Seconds to wait before killing the container (default: its --stop-timeout, or 10)" };
+
+    public static TimeSpan? Grace(ParseResult p) => p.GetValue(Time) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
 
     public static Command Build()
     {
@@ -16,7 +18,7 @@ public static class StopCommand
             using var engine = ContainerArguments.Engine();
             return ContainerArguments.ForEach(p.GetValue(containers)!, name =>
             {
-                new ContainerSignals(engine).Stop(name, TimeSpan.FromSeconds(p.GetValue(Time)));
+                new ContainerSignals(engine).Stop(name, Grace(p));
                 Console.WriteLine(name);
             });
         });

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Cli.Formatting;
 using System.Text.Json;
 using Skiff.Engine.State;
 using Skiff.Engine.Volumes;
@@ -18,14 +19,16 @@ public static class VolumeCommand
     private static readonly Option<bool> PruneAll = new("--all", "-a") { Description = "Remove all unused volumes, not just anonymous ones" };
     private static readonly Option<bool> PruneForce = new("--force", "-f") { Description = "Do not prompt for confirmation" };
 
+    private static readonly Option<string?> ListFormatOption = ListFormat.FormatOption();
+
     public static Command Build()
     {
         var create = new Command("create", "Create a volume") { Name, Label, Driver };
         create.SetAction(p => Create(p));
-        var ls = new Command("ls", "List volumes") { Quiet };
+        var ls = new Command("ls", "List volumes") { Quiet, ListFormatOption };
         ls.Aliases.Add("list");
         ls.SetAction(p => List(p));
-        var inspect = new Command("inspect", "Show volumes as Docker's JSON") { Names };
+        var inspect = new Command("inspect", "Show volumes as Docker's JSON") { InspectCommand.Format, Names };
         inspect.SetAction(p => Inspect(p));
         var rm = new Command("rm", "Remove volumes") { Names, Force };
         rm.Aliases.Add("remove");
@@ -50,12 +53,36 @@ public static class VolumeCommand
         return 0;
     }
 
+    private const string DefaultListFormat = "table {{.Driver}}\t{{.Name}}";
+
+    /// <summary>The fields of Docker's volume ls rows (its formatter.volumeContext) and their headers.</summary>
+    private static readonly Column[] ListColumns =
+    [
+        new("Name", "VOLUME NAME"), new("Driver", "DRIVER"), new("Scope", "SCOPE"), new("Mountpoint", "MOUNTPOINT"),
+        new("Labels", "LABELS"), new("Links", "LINKS"), new("Size", "SIZE"),
+    ];
+
     private static int List(ParseResult p)
     {
         using var engine = ContainerArguments.Engine();
         var volumes = engine.Volumes.List();
-        if (!p.GetValue(Quiet)) Console.WriteLine("DRIVER    VOLUME NAME");
-        foreach (var v in volumes) Console.WriteLine(p.GetValue(Quiet) ? v.Name : $"local     {v.Name}");
+        if (p.GetValue(Quiet))
+        {
+            foreach (var v in volumes) Console.WriteLine(v.Name);
+            return 0;
+        }
+        var format = new ListFormat(p.GetValue(ListFormatOption), DefaultListFormat, ListColumns, "*formatter.volumeContext");
+        format.Print(Console.Out, volumes.Select(v => format.Row(field => field switch
+        {
+            "Name" => v.Name,
+            "Driver" => "local",
+            "Scope" => "local",
+            "Mountpoint" => v.Mountpoint,
+            "Labels" => string.Join(',', v.Labels.Select(l => $"{l.Key}={l.Value}")),
+            "Links" => "N/A",
+            "Size" => "N/A",
+            _ => "",
+        })));
         return 0;
     }
 
@@ -63,28 +90,21 @@ public static class VolumeCommand
     {
         var found = new List<VolumeRecord>();
         var status = Each(p, (volumes, name) => found.Add(volumes.Find(name)));
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        InspectOutput.Print(p.GetValue(InspectCommand.Format), found, (w, v) =>
         {
-            w.WriteStartArray();
-            foreach (var v in found)
-            {
-                w.WriteStartObject();
-                w.WriteString("CreatedAt", ContainerStore.FormatTime(v.Created));
-                w.WriteString("Driver", "local");
-                w.WriteStartObject("Labels");
-                foreach (var (key, value) in v.Labels) w.WriteString(key, value);
-                w.WriteEndObject();
-                w.WriteString("Mountpoint", v.Mountpoint);
-                w.WriteString("Name", v.Name);
-                w.WriteStartObject("Options");
-                w.WriteEndObject();
-                w.WriteString("Scope", "local");
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        stdout.Write("\n"u8);
+            w.WriteStartObject();
+            w.WriteString("CreatedAt", ContainerStore.FormatTime(v.Created));
+            w.WriteString("Driver", "local");
+            w.WriteStartObject("Labels");
+            foreach (var (key, value) in v.Labels) w.WriteString(key, value);
+            w.WriteEndObject();
+            w.WriteString("Mountpoint", v.Mountpoint);
+            w.WriteString("Name", v.Name);
+            w.WriteStartObject("Options");
+            w.WriteEndObject();
+            w.WriteString("Scope", "local");
+            w.WriteEndObject();
+        });
         return status;
     }
 

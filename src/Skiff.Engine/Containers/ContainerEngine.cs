@@ -34,7 +34,11 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
         request = CheckNetworks(request);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
-        request = Volumes.Attach(request, image);
+        request = Volumes.Attach(request, image) with
+        {
+            StopSignal = request.StopSignal ?? image.Config.StopSignal,
+            Labels = ImageLabels.Merge(image.Config.Labels, request.Labels),
+        };
         request = PublishedPorts.AtCreate(request, image.Config.ExposedPorts);
         StartTimeline.Mark("image resolved");
         var id = NewId();

@@ -91,6 +91,11 @@ public static class ContainerInspection
         w.WriteString("WorkingDir", r.WorkingDir ?? image?.Config.WorkingDir ?? "");
         if ((r.Entrypoint ?? image?.Config.Entrypoint) is { } entrypoint) WriteArray(w, "Entrypoint", entrypoint); else w.WriteNull("Entrypoint");
         PortsInspection.WriteExposed(w, r);
+        w.WriteStartObject("Labels");
+        foreach (var (key, value) in r.Labels) w.WriteString(key, value);
+        w.WriteEndObject();
+        if (r.StopSignal is { } stopSignal) w.WriteString("StopSignal", stopSignal);
+        if (r.StopTimeout is { } stopTimeout) w.WriteNumber("StopTimeout", stopTimeout);
         w.WriteEndObject();
 
         NetworkSettingsInspection.Write(w, c, engine);

@@ -7,20 +7,27 @@ namespace Skiff.Engine.Containers;
 public sealed class ContainerSignals(ContainerEngine engine)
 {
     private const int SigTerm = 15, SigKill = 9;
+    private static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(10);
 
-    /// <summary>SIGTERM, then SIGKILL when the grace period runs out; a restart policy never undoes it.</summary>
-    public void Stop(string reference, TimeSpan grace)
+    /// <summary>
+    /// The container's stop signal (SIGTERM unless --stop-signal or the image's STOPSIGNAL says
+    /// otherwise), then SIGKILL when the grace period runs out; a restart policy never undoes it.
+    /// </summary>
+    /// <param name="grace">stop -t; without it the container's --stop-timeout, or 10 seconds.</param>
+    public void Stop(string reference, TimeSpan? grace = null)
     {
         var record = ContainerFreezer.ThawForSignal(engine, engine.Update(engine.Find(reference).Id, c => c with { StopRequested = true }));
+        var signal = record.Request.StopSignal is { } name ? SignalNames.Parse(name) : SigTerm;
+        TimeSpan? wait = grace ?? (record.Request.StopTimeout is { } seconds ? seconds < 0 ? null : TimeSpan.FromSeconds(seconds) : DefaultGrace);
         if (record.Status == ContainerStatus.Restarting)
         {
             // Between two runs there is no process: the monitor sees the flag and stops restarting.
-            engine.WaitForExit(record.Id, grace + TimeSpan.FromSeconds(2));
+            engine.WaitForExit(record.Id, wait + TimeSpan.FromSeconds(2));
             return;
         }
         if (record.Status != ContainerStatus.Running || record.Pid <= 0) return;
-        ProcessControl.Signal(record.Pid, SigTerm);
-        if (engine.WaitForExit(record.Id, grace).Status != ContainerStatus.Running) return;
+        ProcessControl.Signal(record.Pid, signal);
+        if (engine.WaitForExit(record.Id, wait).Status != ContainerStatus.Running) return;
         var current = engine.Find(record.Id);
         if (current.Pid > 0) ProcessControl.Signal(current.Pid, SigKill);
         engine.WaitForExit(record.Id, TimeSpan.FromSeconds(10));

@@ -44,6 +44,12 @@ public sealed record RunRequest
     /// <summary>--rm: the container and its files go away when it exits.</summary>
     public bool AutoRemove { get; init; }
     public RestartPolicy Restart { get; init; } = RestartPolicy.No;
+    /// <summary>--label and --label-file over the image's labels (filled in at create), as Docker's Config.Labels.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>--stop-signal, or the image's STOPSIGNAL (filled in at create); SIGTERM when neither says.</summary>
+    public string? StopSignal { get; init; }
+    /// <summary>--stop-timeout: stop's grace period in seconds when stop -t is not given (10); -1 waits without a limit.</summary>
+    public int? StopTimeout { get; init; }
     public LogOptions Log { get; init; } = new();
     /// <summary>-v, --mount and --tmpfs, in the order given.</summary>
     public IReadOnlyList<MountRequest> Mounts { get; init; } = [];

@@ -53,7 +53,7 @@ public static class InitProcess
                 builder.MountAndPivot(spec);
             if (handles.Stdio is { } stdio)
                 RedirectStdio(stdio);
-            if (spec.Process.Terminal) SetUpConsole(handles, spec.Process.ConsoleSize);
+            if (spec.Process.Terminal) SetUpConsole(handles, spec.Process.ConsoleSize, ownsConsole: joinedMounts is null);
             if (joinedMounts is null)
             {
                 builder.Finish(spec);
@@ -116,14 +116,20 @@ public static class InitProcess
     /// <summary>
     /// The pty comes from the container's own devpts, so that programs inside see /dev/pts/N as their
     /// terminal. The runtime copies the master out of this process (pidfd_getfd) before we go on.
+    /// Only the container's first process binds its pty on /dev/console, as runc does: an exec joins
+    /// a mount namespace that has its console already, and a bind over it would outlive the exec's pty
+    /// (the next exec's mount then fails on the stale node).
     /// </summary>
-    private static void SetUpConsole(InitChannel.Handles handles, ConsoleSize? size)
+    private static void SetUpConsole(InitChannel.Handles handles, ConsoleSize? size, bool ownsConsole)
     {
         var (master, slave, slavePath) = Pty.Open("/dev/ptmx");
         // The size must be right before the program's first look at it, not after a relay catches up.
         if (size is { } s) Pty.SetSize(master, new WindowSize((ushort)s.Height, (ushort)s.Width));
-        LinuxSyscalls.Instance.Touch("/dev/console");
-        LinuxSyscalls.Instance.Mount(slavePath, "/dev/console", null, MountFlags.Bind, null);
+        if (ownsConsole)
+        {
+            LinuxSyscalls.Instance.Touch("/dev/console");
+            LinuxSyscalls.Instance.Mount(slavePath, "/dev/console", null, MountFlags.Bind, null);
+        }
         Report(handles.Status, $"{InitChannel.ConsoleLine} {master}");
         WaitFor(handles.Sync, InitChannel.ConsoleTaken);
         FileDescriptors.Close(master);
