@@ -310,4 +310,5 @@ public sealed class LayerMemberException(string member, string reason)
     : ImageException($"cannot unpack layer member '{member}': {reason}")
 {
     public string Member { get; } = member;
+    public string Reason { get; } = reason;
 }
