@@ -151,8 +151,9 @@ public sealed partial class ImageStore
         }
     }
 
+    // Symlinks are skipped, not followed: a layer's /var/run -> /run would otherwise walk the host's /run.
     internal static long DirectorySize(string path) =>
-        new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
             .Sum(f => f.Length);
 }
 

@@ -155,7 +155,7 @@ public sealed partial class BadArchiveTests : IDisposable
     [InlineData("manifest.json", "[{\"Config\":\"c.json\",\"RepoTags\":[\"x/y:1\"],\"Layers\":null}]", "lacks its \"Config\" or its \"Layers\" list")]
     [InlineData("manifest.json", "{not json", "manifest.json is not valid JSON")]
     [InlineData("index.json", "[1,2,3]", "index.json is not valid JSON")]
-    [InlineData("index.json", "{\"schemaVersion\":2}", "index.json has no \"manifests\" list")]
+    [InlineData("index.json", "{\"schemaVersion\":2}", "index.json is not valid JSON of the expected shape")]
     public void Load_of_a_bad_manifest_or_index_says_so_in_one_sentence(string member, string content, string expected)
     {
         var dir = Made("meta");
