@@ -194,6 +194,8 @@ public sealed partial class BadArchiveTests : IDisposable
             RunSkiff("run", "--rm", "no/such-image:v0", "true"),
             RunSkiff("image", "inspect", "no/such-image:v0"),
             RunSkiff("save", "-o", Made("x.tar"), "no/such-image:v0"),
+            // An IOException no Skiff code wraps: readable only because the runtime keeps its messages.
+            RunSkiff("save", "-o", Made("no/such/dir/x.tar"), "busybox"),
             RunSkiff("pull", "127.0.0.1:1/none:v1"),
         };
 
