@@ -20,14 +20,11 @@ public static class RunCommand
     private static int Execute(ParseResult p)
     {
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
-        engine.OpenStateInBackground();
         var request = ContainerFlags.ToRequest(p);
         if (p.GetValue(Detach))
         {
-            var id = ContainerEngine.NewId();
-            using var monitor = MonitorLauncher.Spawn(id);
-            var record = engine.Create(request, id);
-            monitor.Start(engine, record, attach: false);
+            var record = engine.Create(request);
+            MonitorLauncher.Start(engine, record);
             Console.WriteLine(record.Id);
             return 0;
         }
