@@ -59,7 +59,7 @@ random_image big 1 "$big_mb"
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # Compressed bytes of an image's layers, from its manifest in the registry.
-layer_bytes() { skopeo inspect -q --raw --tls-verify=false "docker://127.0.0.1:$port/bench/$1:t" | jq '[.layers[].size] | add'; }
+layer_bytes() { skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$port/bench/$1:t" | jq '[.layers[].size] | add'; }
 
 compare() {
   local name="$1" bytes skiff_total=0 peer_total=0
