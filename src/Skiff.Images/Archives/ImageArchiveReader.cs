@@ -47,8 +47,7 @@ public static class ImageArchiveReader
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or EndOfStreamException)
         {
-            // The tar reader's own complaints are terse (and bare resource keys in the native build).
-            throw new InvalidImageException($"cannot load the archive: it is not a well-formed tar ({e.GetType().Name}); nothing was loaded");
+            throw new InvalidImageException($"cannot load the archive: it is not a well-formed tar: {e.Message.TrimEnd('.')}; nothing was loaded");
         }
         if (members.Count == 0 && metadata.Count == 0)
             throw new InvalidImageException("cannot load: the archive is empty (give a file with -i, or pipe one into skiff load)");
