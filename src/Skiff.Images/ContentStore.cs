@@ -55,11 +55,14 @@ public sealed class ContentStore
         }
     }
 
-    public Digest Write(Stream content) => WriteCore(content, expected: null);
+    public Digest Write(Stream content) => WriteCore(content, expected: null, out _);
 
     /// <summary>Stores the content only if it hashes to <paramref name="expected"/>; otherwise throws
     /// <see cref="DigestMismatchException"/> and leaves nothing behind.</summary>
-    public Digest Write(Stream content, Digest expected) => WriteCore(content, expected);
+    public Digest Write(Stream content, Digest expected) => WriteCore(content, expected, out _);
+
+    /// <param name="created">Whether the store lacked the blob before this write.</param>
+    public Digest Write(Stream content, Digest? expected, out bool created) => WriteCore(content, expected, out created);
 
     public Digest WriteBytes(ReadOnlySpan<byte> content)
     {
@@ -84,7 +87,7 @@ public sealed class ContentStore
         return digest;
     }
 
-    private Digest WriteCore(Stream content, Digest? expected)
+    private Digest WriteCore(Stream content, Digest? expected, out bool created)
     {
         var temp = TempPath();
         try
@@ -105,6 +108,7 @@ public sealed class ContentStore
                     throw new DigestMismatchException(want, actual);
                 file.Flush(flushToDisk: true);
             }
+            created = !Exists(actual);
             Publish(temp, actual);
             return actual;
         }

@@ -40,6 +40,8 @@ public readonly record struct Digest
 
     public static Digest Compute(ReadOnlySpan<byte> content) => FromSha256(System.Security.Cryptography.SHA256.HashData(content));
 
+    public static Digest Compute(Stream content) => FromSha256(System.Security.Cryptography.SHA256.HashData(content));
+
     internal static bool IsLowerHex(ReadOnlySpan<char> s)
     {
         foreach (var c in s)

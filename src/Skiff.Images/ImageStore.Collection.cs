@@ -91,6 +91,19 @@ public sealed partial class ImageStore
         return new RemovalReport([], deletedImages, reclaimed);
     }
 
+    /// <summary>Removes the blobs and snapshots a failed load or import added, except those a name
+    /// reaches meanwhile (the same image loaded by another process that finished first).</summary>
+    internal void DiscardUnreachable(IReadOnlyCollection<Digest> blobs, IReadOnlyCollection<Digest> snapshots)
+    {
+        if (blobs.Count == 0 && snapshots.Count == 0)
+            return;
+        var keep = Mark(References().Values);
+        foreach (var blob in blobs.Where(b => !keep.Blobs.Contains(b)))
+            File.Delete(Content.Path(blob));
+        foreach (var snapshot in snapshots.Where(s => !keep.Snapshots.Contains(s)))
+            Snapshots.Remove(snapshot);
+    }
+
     private sealed record Reachable(HashSet<Digest> Blobs, HashSet<Digest> Snapshots);
 
     private Reachable Mark(IEnumerable<Digest> roots)
@@ -138,8 +151,9 @@ public sealed partial class ImageStore
         }
     }
 
+    // Symlinks are skipped, not followed: a layer's /var/run -> /run would otherwise walk the host's /run.
     internal static long DirectorySize(string path) =>
-        new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
             .Sum(f => f.Length);
 }
 

@@ -160,6 +160,9 @@ public sealed partial class ImageStore
     /// <summary>Holds off garbage collection while blobs are stored that no reference names yet.</summary>
     public IDisposable LeaseForWriting() => CollectionLock.Shared(Root);
 
+    /// <summary>Starts a load or import that adds blobs and snapshots all or nothing.</summary>
+    public ImageAddition BeginAddition() => new(this);
+
     /// <summary>All tagged images, "name:tag" → manifest digest.</summary>
     public IReadOnlyDictionary<string, Digest> References() => _references.Read().References;
 

@@ -11,6 +11,13 @@ namespace Skiff.Images;
 /// over <see cref="MaxPaxHeaderBytes"/>, a GNU long name or link name over <see cref="PathMax"/>.</item>
 /// <item>Keep the raw bytes of each member's <c>SCHILY.xattr.*</c> PAX records: the reader decodes
 /// values as UTF-8, which mangles binary ones such as <c>security.capability</c>.</item>
+/// <item>Read a tar that simply stops after its last member as Go's archive/tar (and so Docker,
+/// containerd and umoci) does: the missing padding and end-of-archive blocks are supplied as zeros.
+/// umoci 0.4.7's <c>insert</c> writes such layers, and the reader would otherwise fail with a bare
+/// end-of-stream error. A stream that stops inside a header or inside a member's data is truncated,
+/// and is refused naming the member.</item>
+/// <item>Say in words what is wrong with a block that is no tar header (random bytes, a damaged
+/// archive, a field that is no number), rather than leaving it to the reader's terse complaint.</item>
 /// </list>
 /// </summary>
 internal sealed class InspectedTarStream(Stream inner) : ForwardReadStream
@@ -31,8 +38,16 @@ internal sealed class InspectedTarStream(Stream inner) : ForwardReadStream
     private readonly byte[] _header = new byte[BlockSize];
     private int _headerLength;
     private int _headerServed;
-    // Data and padding of the current record still to pass before the next header.
+    // Data and padding of the current record still to pass before the next header; the padding part.
     private long _dataLeft;
+    private long _padding;
+    // Zeros owed to the reader for a tar that stopped at a member boundary.
+    private long _zerosLeft;
+    // For messages: the member whose header passed last, and the record (member or metadata header)
+    // whose data is passing.
+    private string? _member;
+    private string _record = "";
+    private long _recordSize;
     // The records of a PAX 'x' header as they pass, then waiting for the member they describe.
     private byte[]? _pax;
     private int _paxFilled;
@@ -59,11 +74,26 @@ internal sealed class InspectedTarStream(Stream inner) : ForwardReadStream
             _headerServed += n;
             return n;
         }
+        if (_zerosLeft > 0)
+        {
+            var n = (int)Math.Min(buffer.Length, _zerosLeft);
+            buffer[..n].Clear();
+            _zerosLeft -= n;
+            return n;
+        }
         if (_ended)
             return inner.Read(buffer);
         if (_dataLeft > 0)
         {
             var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, _dataLeft)]);
+            if (read == 0)
+            {
+                if (_dataLeft > _padding)
+                    throw new LayerMemberException(_record,
+                        $"the archive ends {_dataLeft - _padding} bytes before the end of its {_recordSize} bytes of data: it is truncated");
+                EndWithZeros(_dataLeft);
+                return Read(buffer);
+            }
             _dataLeft -= read;
             Capture(buffer[..read]);
             return read;
@@ -71,29 +101,44 @@ internal sealed class InspectedTarStream(Stream inner) : ForwardReadStream
 
         _headerLength = inner.ReadAtLeast(_header, BlockSize, throwOnEndOfStream: false);
         _headerServed = 0;
-        if (_headerLength < BlockSize)
-            _ended = true; // truncated: the reader says so
+        if (_headerLength == 0)
+            EndWithZeros(0);
+        else if (_headerLength < BlockSize)
+            throw new LayerMemberException(_member is null ? "(first member)" : $"(the one after '{_member}')",
+                $"the archive ends {_headerLength} bytes into its 512-byte header: it is truncated");
         else
             Inspect();
         return Read(buffer);
     }
 
+    /// <summary>The archive stopped where a header could start (or in the last member's padding):
+    /// the reader gets the rest of the padding and the two zero blocks that end a tar.</summary>
+    private void EndWithZeros(long padding)
+    {
+        _zerosLeft = padding + 2 * BlockSize;
+        _dataLeft = 0;
+        _headerLength = 0;
+        _ended = true;
+    }
+
     private void Inspect()
     {
         var header = _header.AsSpan();
-        if (!header.ContainsAnyExcept((byte)0) || !ChecksumMatches(header))
+        if (!header.ContainsAnyExcept((byte)0))
         {
             _ended = true;
             return;
         }
+        var after = _member is null ? "(first member)" : $"(the one after '{_member}')";
+        if (!ChecksumMatches(header))
+            throw new LayerMemberException(after, _member is null
+                ? "not a tar archive: its first 512 bytes are no tar header (bad checksum)"
+                : "the archive is damaged: a block where a header should be fails its checksum");
         var type = (char)header[156];
         var size = ParseNumber(header.Slice(124, 12));
-        if (size < 0)
-        {
-            _ended = true;
-            return;
-        }
         var name = HeaderName(header);
+        if (size < 0)
+            throw new LayerMemberException(name.Length > 0 ? name : after, "its header's size field is not a number");
         switch (type)
         {
             case 'x' or 'g':
@@ -121,6 +166,7 @@ internal sealed class InspectedTarStream(Stream inner) : ForwardReadStream
                 // Links, devices, fifos and directories carry no data, whatever their size field says.
                 if (type is '1' or '2' or '3' or '4' or '5' or '6')
                     size = 0;
+                _member = name = records.TryGetValue("path", out var path) ? Encoding.UTF8.GetString(path) : name;
                 CurrentLength = size;
                 CurrentXattrs = records.Count == 0
                     ? NoXattrs
@@ -129,6 +175,8 @@ internal sealed class InspectedTarStream(Stream inner) : ForwardReadStream
                 break;
         }
         _dataLeft = (size + BlockSize - 1) / BlockSize * BlockSize;
+        _padding = _dataLeft - size;
+        (_record, _recordSize) = (name, size);
     }
 
     private void Capture(ReadOnlySpan<byte> data)

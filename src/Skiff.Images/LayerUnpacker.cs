@@ -203,16 +203,19 @@ public static class LayerUnpacker
 
     /// <summary>Splits a member name into components, refusing absolute paths and "..". "./" and empty
     /// components are dropped, so "./a//b/" is ["a", "b"].</summary>
-    internal static string[] SplitMemberName(string name, string memberForErrors)
+    /// <param name="linkOf">Set when <paramref name="name"/> is the target of this hard link, so a
+    /// refusal names the target rather than blaming the member's own name.</param>
+    internal static string[] SplitMemberName(string name, string memberForErrors, bool linkOf = false)
     {
+        var what = linkOf ? $"hard link target '{name}' is " : "";
         // umoci names the layer root "/"; that one absolute name is harmless, every other is refused.
         if (name.StartsWith('/') && name.Trim('/') is not ("" or "."))
-            throw new UnsafeLayerEntryException(memberForErrors, "absolute path");
+            throw new UnsafeLayerEntryException(memberForErrors, what + "an absolute path");
         if (name.Contains('\0'))
-            throw new UnsafeLayerEntryException(memberForErrors, "NUL in path");
+            throw new UnsafeLayerEntryException(memberForErrors, what + "a path with a NUL in it");
         var parts = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".").ToArray();
         if (parts.Contains(".."))
-            throw new UnsafeLayerEntryException(memberForErrors, "'..' path component");
+            throw new UnsafeLayerEntryException(memberForErrors, what + "a path with a '..' component");
         return parts;
     }
 
@@ -243,7 +246,7 @@ public static class LayerUnpacker
 
     private static string ResolveHardLinkTarget(string target, TarEntry entry)
     {
-        var parts = SplitMemberName(entry.LinkName, entry.Name);
+        var parts = SplitMemberName(entry.LinkName, entry.Name, linkOf: true);
         if (parts.Length == 0)
             throw new UnsafeLayerEntryException(entry.Name, "hard link to the layer root");
         var current = target;
@@ -308,4 +311,5 @@ public sealed class LayerMemberException(string member, string reason)
     : ImageException($"cannot unpack layer member '{member}': {reason}")
 {
     public string Member { get; } = member;
+    public string Reason { get; } = reason;
 }

@@ -37,7 +37,7 @@ public static class ImagesArchiveCommands
         var command = new Command("load", "Load images from a docker-archive or OCI layout tar") { Input, Quiet };
         command.SetAction(p =>
         {
-            using var input = p.GetValue(Input) is { } path ? File.OpenRead(path) : Console.OpenStandardInput();
+            using var input = p.GetValue(Input) is { } path ? OpenArchive(path) : Console.OpenStandardInput();
             var loaded = ImageArchiveReader.Load(ImageEnvironment.Store(), input);
             if (!p.GetValue(Quiet))
                 foreach (var name in loaded)
@@ -47,6 +47,22 @@ public static class ImagesArchiveCommands
         return command;
     }
 
+    private static FileStream OpenArchive(string path)
+    {
+        try
+        {
+            return File.OpenRead(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ArgumentException($"no such file: {path}");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ArgumentException(Directory.Exists(path) ? $"{path} is a directory, not an archive" : $"cannot read {path}: permission denied");
+        }
+    }
+
     public static Command BuildImport()
     {
         var command = new Command("import", "Create an image from a root filesystem tar") { Change, Source, Name };
@@ -54,7 +70,7 @@ public static class ImagesArchiveCommands
         {
             var source = p.GetValue(Source)!;
             var name = p.GetValue(Name) is { } n ? ImageReference.Parse(n) : null;
-            using var input = source == "-" ? Console.OpenStandardInput() : File.OpenRead(source);
+            using var input = source == "-" ? Console.OpenStandardInput() : OpenArchive(source);
             var id = RootfsImporter.Import(ImageEnvironment.Store(), input, name, p.GetValue(Change) ?? [], source);
             Console.WriteLine(id);
             return 0;

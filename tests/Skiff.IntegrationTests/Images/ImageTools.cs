@@ -26,6 +26,28 @@ public static class ImageTools
         }
     }
 
+    /// <summary>An OCI layout whose one layer <c>umoci insert</c> wrote: busybox-static's /bin/busybox
+    /// and symlinks to it, in a tar that stops right after the last member (no padding, no end
+    /// blocks), as Debian's umoci 0.4.7 writes it; copied by skopeo to <paramref name="destination"/>
+    /// as an OCI manifest ("oci") or Docker schema 2 ("v2s2").</summary>
+    public static void PushUmociInsertedImage(string destination, string format)
+    {
+        var dir = Path.Join(Path.GetTempPath(), $"skiff-umoci-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(Path.Join(dir, "stage"));
+            Must(Sandbox.Sh(
+                $"set -e; cd {dir}; cp /bin/busybox stage/busybox; for l in sh ls cat echo; do ln -s busybox stage/$l; done; " +
+                "umoci init --layout oci; umoci new --image oci:v1; umoci insert --image oci:v1 stage /bin; " +
+                "umoci config --image oci:v1 --config.cmd /bin/sh --config.env PATH=/bin"));
+            Must(Sandbox.Run("skopeo", ["copy", "--format", format, "--dest-tls-verify=false", $"oci:{dir}/oci:v1", $"docker://{destination}"]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     public static RunResult Must(RunResult result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());

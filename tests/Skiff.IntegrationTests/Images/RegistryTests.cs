@@ -27,6 +27,23 @@ public sealed class RegistryTests
         Must(RunSkiff("rmi", name));
     }
 
+    [Theory]
+    [InlineData("oci")]
+    [InlineData("v2s2")]
+    public void An_image_whose_layer_umoci_insert_wrote_pulls_and_runs(string format)
+    {
+        using var registry = new LocalRegistry();
+        var name = $"{registry.Host}/test/busybox:{format}";
+        PushUmociInsertedImage(name, format);
+
+        var pull = RunSkiff("pull", name);
+
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Equal("from an inserted layer\n", Must(RunSkiff("run", "--rm", name, "echo", "from an inserted layer")).Stdout);
+        Assert.Equal(new FileInfo("/bin/busybox").Length.ToString(), Must(RunSkiff("run", "--rm", name, "sh", "-c", "ls -l /bin/busybox | while read m l u g size rest; do echo $size; done")).Stdout.Trim());
+        Must(RunSkiff("rmi", name));
+    }
+
     [Fact]
     public void What_skiff_pushes_skopeo_inspects_and_copies_back()
     {

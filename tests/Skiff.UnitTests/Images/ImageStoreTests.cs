@@ -26,6 +26,18 @@ public sealed class ImageStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_snapshot_size_counts_its_own_files_and_never_what_a_symlink_points_at()
+    {
+        var snapshot = _root["snapshot"];
+        Directory.CreateDirectory(Path.Combine(snapshot, "var"));
+        File.WriteAllBytes(Path.Combine(snapshot, "var", "file"), new byte[1000]);
+        // As in Debian's base: /var/run -> /run, which on the host holds anything at all.
+        File.CreateSymbolicLink(Path.Combine(snapshot, "var", "run"), "/usr/share");
+
+        Assert.Equal(1000, ImageStore.DirectorySize(snapshot));
+    }
+
+    [Fact]
     public void Busybox_image_has_sh_linked_to_busybox_and_the_usual_users()
     {
         var image = new ImageStore(_root.Path).Resolve("busybox");

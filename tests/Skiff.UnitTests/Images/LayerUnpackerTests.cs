@@ -97,6 +97,14 @@ public sealed class LayerUnpackerTests : IDisposable
     }
 
     [Fact]
+    public void A_hard_link_to_etc_shadow_is_refused_naming_the_link_target()
+    {
+        var error = Assert.Throws<UnsafeLayerEntryException>(() => Unpack(new TarBuilder().HardLink("shadow_RELESC", "/etc/shadow")));
+
+        Assert.Equal("refusing layer member 'shadow_RELESC': hard link target '/etc/shadow' is an absolute path", error.Message);
+    }
+
+    [Fact]
     public void Files_dirs_symlinks_and_hard_links_round_trip_with_modes_and_mtimes()
     {
         var tar = new TarBuilder()
