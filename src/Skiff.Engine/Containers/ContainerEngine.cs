@@ -74,6 +74,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
             Directory.CreateDirectory(Path.Join(bundle, "upper"));
             Directory.CreateDirectory(Path.Join(bundle, "work"));
             WriteNetworkFiles(bundle, Hostname(request, id), request);
+            Store.WriteCopy(record);
             return record;
         }
         catch
@@ -238,6 +239,14 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
             if (DateTime.UtcNow > deadline) return record;
             Thread.Sleep(20);
         }
+    }
+
+    /// <summary><c>system repair</c> (see <see cref="StateRepair"/>), then the rules rewritten from the rebuilt records.</summary>
+    public RepairReport Repair(bool clean)
+    {
+        var report = new StateRepair(paths, new CgroupLiveContainers()).Run(clean);
+        if (report.Networks.Count > 0 || report.Containers.Any(c => c.Endpoints.Count > 0)) Networking.ApplyRules();
+        return report;
     }
 
     public static string Hostname(RunRequest request, string id) =>
