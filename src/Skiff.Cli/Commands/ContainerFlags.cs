@@ -56,6 +56,9 @@ public static class ContainerFlags
         ReadOnly, SecurityOpt, Network, Ip, NetworkAlias, AddHost, Dns, DnsSearch, DnsOption, Publish, PublishAll, Expose, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs, Image, Command,
     ];
 
+    /// <summary>What the engine did unasked (see <see cref="ContainerEngine.Notices"/>), on stderr so that output stays the container's.</summary>
+    public static void Notice(string message) => Console.Error.WriteLine($"skiff: {message}");
+
     public static Command WithFlags(this Command command)
     {
         foreach (var symbol in All)
@@ -100,8 +103,8 @@ public static class ContainerFlags
             Expose = [.. (p.GetValue(Expose) ?? []).SelectMany(Skiff.Network.Ports.ExposedPort.Parse).Select(e => e.ToString())],
             Resources = new ResourceLimits
             {
-                MemoryBytes = p.GetValue(Memory) is { } m ? ByteSize.Parse(m) : null,
-                MemorySwapBytes = p.GetValue(MemorySwap) is { } s ? ByteSize.Parse(s) : null,
+                MemoryBytes = Size(p, Memory),
+                MemorySwapBytes = Size(p, MemorySwap),
                 Cpus = p.GetValue(Cpus),
                 CpuShares = p.GetValue(CpuShares),
                 CpusetCpus = p.GetValue(CpusetCpus),
@@ -123,6 +126,20 @@ public static class ContainerFlags
                 .. (p.GetValue(Tmpfs) ?? []).Select(MountSyntax.ParseTmpfs),
             ],
         };
+    }
+
+    /// <summary>A size flag's value; a bad one is refused naming the flag, in Docker's words.</summary>
+    private static long? Size(ParseResult p, Option<string?> option)
+    {
+        if (p.GetValue(option) is not { } text) return null;
+        try
+        {
+            return ByteSize.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"invalid argument \"{text}\" for \"{option.Name}\" flag: {e.Message}");
+        }
     }
 
     private static LogOptions ParseLogOptions(string[] options)

@@ -19,7 +19,7 @@ public static class RunCommand
 
     private static int Execute(ParseResult p)
     {
-        using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
+        using var engine = new ContainerEngine(SkiffPaths.FromEnvironment()) { Notices = ContainerFlags.Notice };
         engine.OpenStateInBackground();
         var request = ContainerFlags.ToRequest(p);
         if (p.GetValue(Detach))
@@ -27,7 +27,17 @@ public static class RunCommand
             var id = ContainerEngine.NewId();
             using var monitor = MonitorLauncher.Spawn(id);
             var record = engine.Create(request, id);
-            monitor.Start(engine, record, attach: false);
+            try
+            {
+                monitor.Start(engine, record, attach: false);
+            }
+            catch
+            {
+                // The container this run made must not keep its name after the run failed (a
+                // retry would be refused): unlike `create` then `start`, nobody asked for it alone.
+                engine.Remove(record.Id, force: true, removeVolumes: true);
+                throw;
+            }
             Console.WriteLine(record.Id);
             return 0;
         }

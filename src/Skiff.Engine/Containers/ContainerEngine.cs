@@ -24,6 +24,9 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
 
     public SkiffPaths Paths => paths;
 
+    /// <summary>Told what a command did that the user did not spell out (a -v host directory it created).</summary>
+    public Action<string>? Notices { get; set; }
+
     /// <summary>
     /// Opens the database on a pool thread while the caller goes on (resolving the image, spawning
     /// init): the first open in a process costs tens of milliseconds of library start-up. A failure
@@ -51,7 +54,9 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
         request = CheckNetworks(request);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
-        request = Volumes.Attach(request, image);
+        request = Volumes.Attach(request, image, (path, first) => Notices?.Invoke(path == first
+            ? $"created the host directory {path} for a -v mount, as it did not exist"
+            : $"created the host directory {path} (and the missing parents from {first}) for a -v mount, as it did not exist"));
         request = PublishedPorts.AtCreate(request, image.Config.ExposedPorts);
         StartTimeline.Mark("image resolved");
         id ??= NewId();
@@ -135,8 +140,12 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         catch (Exception e)
         {
             ReleaseNetworks(record.Id);
-            if (e is not ContainerStartException start) throw;
-            Store.Update(record.Id, c => c with { Status = ContainerStatus.Exited, ExitCode = start.ExitCode, Error = start.Message, FinishedAt = DateTime.UtcNow });
+            // Why it did not start is kept, as Docker's State.Error: the program's own failure ends
+            // the container (exited), the engine's (a port taken, a limit refused) leaves it as it
+            // was, with Docker's 128 for "the engine failed to start it".
+            Store.Update(record.Id, c => e is ContainerStartException start
+                ? c with { Status = ContainerStatus.Exited, ExitCode = start.ExitCode, Error = start.Message, FinishedAt = DateTime.UtcNow }
+                : c with { ExitCode = EngineStartFailure, Error = e.Message });
             throw;
         }
         Store.Update(record.Id, c => c with
@@ -146,6 +155,9 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         });
         return running;
     }
+
+    /// <summary>Docker's exit code of a container its engine failed to start.</summary>
+    public const int EngineStartFailure = 128;
 
     /// <summary>Starts a process in a running container: all its namespaces, its cgroup, its user, environment and capabilities.</summary>
     public RunningContainer Exec(string reference, ExecRequest request, int[]? stdio, WindowSize? consoleSize = null)
@@ -271,6 +283,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         if (r.Cpus is { } cpus && cpus > Environment.ProcessorCount)
             throw new ArgumentException($"range of CPUs is from 0.01 to {Environment.ProcessorCount}.00, as there are only {Environment.ProcessorCount} CPUs available");
         if (r.PidsLimit is 0) throw new ArgumentException("--pids-limit must be positive, or -1 for unlimited");
+        if (r.CpusetCpus is { } cpuset) CpuList.Check(cpuset, File.ReadAllText(CpuList.OnlineFile));
         if (request.AutoRemove && request.Restart.Mode != RestartMode.No)
             throw new ArgumentException("conflicting options: --restart and --rm");
     }

@@ -42,10 +42,12 @@ public sealed class StateDatabase : IDisposable
             Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
             Migrate();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        catch (SqliteException e)
         {
             _connection.Dispose();
-            throw StateDamagedException.Unreadable(path, e.Message.Replace("SQLite Error", "SQLite error", StringComparison.Ordinal));
+            if (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+                throw StateDamagedException.Unreadable(path, e.Message.Replace("SQLite Error", "SQLite error", StringComparison.Ordinal));
+            throw StateUnwritableException.From(e, root) ?? (Exception)e;
         }
     }
 
@@ -173,10 +175,18 @@ public sealed class StateDatabase : IDisposable
     /// </summary>
     public WriteTransaction Begin()
     {
-        var queue = FileLock.Exclusive(_writeLockPath);
+        SafeFileHandle queue;
         try
         {
-            return new WriteTransaction(_connection.BeginTransaction(deferred: false), queue);
+            queue = FileLock.Exclusive(_writeLockPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateUnwritableException($"the state directory {Root} cannot be written ({e.Message.TrimEnd('.')}): make it writable, or point SKIFF_ROOT elsewhere, and run the command again", e);
+        }
+        try
+        {
+            return new WriteTransaction(Writing(() => _connection.BeginTransaction(deferred: false)), queue, this);
         }
         catch
         {
@@ -197,7 +207,20 @@ public sealed class StateDatabase : IDisposable
     public int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(sql, tx, parameters);
-        return command.ExecuteNonQuery();
+        return Writing(command.ExecuteNonQuery);
+    }
+
+    /// <summary>A write, with SQLite's disk failures (read-only, full) said as what to do about them.</summary>
+    internal T Writing<T>(Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (SqliteException e) when (StateUnwritableException.From(e, Root) is { } unwritable)
+        {
+            throw unwritable;
+        }
     }
 
     public object? Scalar(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
@@ -210,13 +233,17 @@ public sealed class StateDatabase : IDisposable
 }
 
 /// <summary>A write transaction and its place at the head of the writers' queue, given up together.</summary>
-public sealed class WriteTransaction(SqliteTransaction transaction, SafeFileHandle queue) : IDisposable
+public sealed class WriteTransaction(SqliteTransaction transaction, SafeFileHandle queue, StateDatabase db) : IDisposable
 {
     public static implicit operator SqliteTransaction(WriteTransaction tx) => tx._transaction;
 
     private readonly SqliteTransaction _transaction = transaction;
 
-    public void Commit() => _transaction.Commit();
+    public void Commit() => db.Writing(() =>
+    {
+        _transaction.Commit();
+        return 0;
+    });
 
     public void Dispose()
     {

@@ -1,0 +1,17 @@
+using Microsoft.Data.Sqlite;
+
+namespace Skiff.Engine.State;
+
+/// <summary>The state directory refused a write: read-only, or its filesystem full. Nothing was changed.</summary>
+public sealed class StateUnwritableException(string message, Exception inner) : IOException(message, inner)
+{
+    private const int ReadOnly = 8, IoError = 10, Full = 13, CannotOpen = 14;
+
+    /// <summary>The sentence for SQLite's failures to write; null for the ones that are not about the disk.</summary>
+    public static StateUnwritableException? From(SqliteException e, string root) => e.SqliteErrorCode switch
+    {
+        ReadOnly or CannotOpen => new($"the state directory {root} cannot be written (it is read-only): make it writable, or point SKIFF_ROOT elsewhere, and run the command again", e),
+        Full or IoError => new($"the state directory {root} could not be written ({e.Message.Replace("SQLite Error", "SQLite error", StringComparison.Ordinal).TrimEnd('.')}): if its filesystem is full, free some space (skiff system df) and run the command again", e),
+        _ => null,
+    };
+}
