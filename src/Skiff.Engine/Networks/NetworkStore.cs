@@ -67,13 +67,19 @@ public sealed partial class NetworkStore(StateDatabase db)
         return byPrefix.Count == 1 ? byPrefix[0] : null;
     }
 
+    /// <summary>Refuses a network some container has an address on.</summary>
+    public void RefuseInUse(NetworkRecord network, SqliteTransaction? tx = null)
+    {
+        var attached = Allocations(tx).Where(a => a.Network == network.Name).Select(a => a.ContainerId[..12]).ToList();
+        if (attached.Count > 0)
+            throw new ConflictException($"network {network.Name} has active endpoints (containers {string.Join(", ", attached)}): stop or remove them first");
+    }
+
     /// <summary>Deletes a network that no container is attached to.</summary>
     public void Delete(NetworkRecord network)
     {
         using var tx = db.Begin();
-        var attached = Allocations(tx).Where(a => a.Network == network.Name).Select(a => a.ContainerId[..12]).ToList();
-        if (attached.Count > 0)
-            throw new ConflictException($"network {network.Name} has active endpoints (containers {string.Join(", ", attached)}): stop or remove them first");
+        RefuseInUse(network, tx);
         db.Execute("DELETE FROM networks WHERE name = $name", tx, ("$name", network.Name));
         tx.Commit();
         NetworkCopies.DeleteNetwork(db.Root, network.Name);
