@@ -48,7 +48,10 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     /// <param name="id">chosen beforehand when something must name the container before it exists (its monitor); new otherwise.</param>
-    public ContainerRecord Create(RunRequest request, string? id = null)
+    public ContainerRecord Create(RunRequest request, string? id = null) =>
+        StateUnwritableException.Guard(paths.Root, () => CreateUnguarded(request, id));
+
+    private ContainerRecord CreateUnguarded(RunRequest request, string? id)
     {
         Validate(request);
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);

@@ -14,7 +14,7 @@ public interface ILiveContainers
     /// <summary>The container's live init and owner; null when it does not run (or its owner is gone).</summary>
     LiveContainer? Find(string id, string? cgroupParent);
 
-    /// <summary>Kills whatever still runs for a container that cannot be rebuilt: its processes, its cgroup, its monitor.</summary>
+    /// <summary>Kills whatever still runs for a container that cannot be rebuilt: its processes, its cgroup, its monitor, its veth.</summary>
     void Kill(string id);
 }
 
@@ -56,6 +56,8 @@ public sealed class CgroupLiveContainers : ILiveContainers
             // Nothing there, or still busy: the directory goes either way.
         }
         foreach (var monitor in Monitors(id)) Linux.ProcessControl.Signal(monitor, 9);
+        // The host end of its first interface, should its namespace still be held by something.
+        Skiff.Network.Bridge.BridgeDriver.RemoveLink($"veth{id[..Math.Min(8, id.Length)]}");
     }
 
     // A monitor names its container on its command line: `skiff monitor ID`.

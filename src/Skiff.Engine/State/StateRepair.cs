@@ -54,7 +54,6 @@ public sealed class StateRepair(SkiffPaths paths, ILiveContainers live)
             if (clean)
             {
                 live.Kill(id);
-                Skiff.Network.Bridge.BridgeDriver.RemoveLink($"veth{id[..Math.Min(8, id.Length)]}");
                 Directory.Delete(directory, recursive: true);
             }
             lost.Add(new Unrecoverable(directory, reason, clean));
