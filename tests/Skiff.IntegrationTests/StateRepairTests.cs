@@ -71,6 +71,8 @@ public sealed class StateRepairTests
             }
             finally
             {
+                // Whatever failed, the shared state directory is left with a database for the tests after this one.
+                RunSkiff("system", "repair");
                 RunSkiff("rm", "-f", "repair-web", "repair-peer", "repair-plain");
             }
         });
@@ -106,6 +108,7 @@ public sealed class StateRepairTests
         }
         finally
         {
+            RunSkiff("system", "repair");
             RunSkiff("rm", "-f", name);
         }
     }

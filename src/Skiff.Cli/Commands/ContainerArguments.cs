@@ -21,7 +21,8 @@ public static class ContainerArguments
             {
                 action(reference);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            // A damaged state database fails every container alike: said once, as the engine's failure.
+            catch (Exception e) when (e is not (OutOfMemoryException or Skiff.Engine.State.StateDamagedException))
             {
                 SkiffCli.Report(e);
                 failed = true;

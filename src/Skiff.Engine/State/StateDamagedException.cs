@@ -10,8 +10,8 @@ public sealed class StateDamagedException(string message) : InvalidOperationExce
 
     public static StateDamagedException For(string path, StateFileCondition condition, int leftovers) => new(condition switch
     {
-        StateFileCondition.Missing => $"the state database {path} is missing but {leftovers} container or network files remain: {Fix}",
-        StateFileCondition.Empty => $"the state database {path} is empty but {leftovers} container or network files remain: {Fix}",
+        StateFileCondition.Missing => $"the state database {path} is missing but {leftovers} containers or networks it recorded are still there: {Fix}",
+        StateFileCondition.Empty => $"the state database {path} is empty but {leftovers} containers or networks it recorded are still there: {Fix}",
         StateFileCondition.Truncated => $"the state database {path} is cut short (truncated): {Fix}",
         _ => $"the state database {path} is not a SQLite database (overwritten or damaged): {Fix}",
     });
