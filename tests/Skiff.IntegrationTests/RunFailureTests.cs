@@ -93,7 +93,12 @@ public sealed class RunFailureTests
     [InlineData("--memory", "99999999999g", "larger than the largest size")]
     [InlineData("--memory-swap", "99999999999g", "larger than the largest size")]
     [InlineData("--memory", "lots", "invalid argument \"lots\" for \"--memory\" flag")]
-    public void A_size_out_of_range_is_refused_naming_the_flag(string flag, string value, string expected) =>
+    [InlineData("--cpus", "abc", "invalid argument \"abc\" for \"--cpus\" flag")]
+    [InlineData("--cpu-shares", "-1", "invalid argument \"-1\" for \"--cpu-shares\" flag")]
+    [InlineData("--pids-limit", "many", "invalid argument \"many\" for \"--pids-limit\" flag")]
+    [InlineData("--tmpfs", "/x:size=abc", "invalid tmpfs option \"size=abc\" for /x")]
+    [InlineData("--log-opt", "max-size=99999999999g", "larger than the largest size")]
+    public void A_number_or_size_out_of_range_is_refused_naming_the_flag(string flag, string value, string expected) =>
         AssertOneSentence(RunSkiff("run", "--rm", flag, value, "busybox", "true"), expected);
 
     [Fact]
