@@ -40,13 +40,6 @@ public sealed class FaultInjectionTests
         }
     }
 
-    private static void AssertOneSentence(RunResult r, string expected)
-    {
-        Assert.True(r.ExitCode == 125, r.ToString());
-        Assert.Contains(expected, r.Stderr);
-        Assert.DoesNotContain("   at ", r.Stderr);
-        Assert.Single(r.Stderr.Trim().Split('\n'));
-    }
 
     [Fact]
     public void A_full_disk_fails_run_and_commit_in_one_sentence_and_both_work_once_there_is_room()

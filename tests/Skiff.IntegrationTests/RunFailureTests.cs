@@ -11,15 +11,8 @@ namespace Skiff.IntegrationTests;
 [Collection("host state")]
 public sealed class RunFailureTests
 {
-    private static readonly string[] Web = ["busybox", "sh", "-c", "mkdir /w && echo up > /w/index.html && exec httpd -f -p 80 -h /w"];
+    private static readonly string[] Web = WebServer("up");
 
-    private static void AssertOneSentence(RunResult r, string expected, int exitCode = 125)
-    {
-        Assert.True(r.ExitCode == exitCode, r.ToString());
-        Assert.Contains(expected, r.Stderr);
-        Assert.DoesNotContain("   at ", r.Stderr);
-        Assert.Single(r.Stderr.Trim().Split('\n'));
-    }
 
     private static bool Exists(string name) => RunSkiff("inspect", name).ExitCode == 0;
 
