@@ -84,15 +84,18 @@ inconsistent=0 done_kills=0
 declare -A killed_ops=()
 for i in $(seq "$kills"); do
   [ "$(date +%s)" -lt "$until2" ] || break
-  delay="0.$(printf '%03d' $((RANDOM % 400)))"
+  delay="0.$(printf '%03d' $((RANDOM % 400 + 1)))"   # never 0: `timeout 0` means no limit
+  rc=0
   case $((RANDOM % 4)) in
-    0) op=run; timeout -s KILL "$delay" "$skiff" run -d --name "k$i" --network soak -p "$((40000 + i))":80 "${web[@]}" >/dev/null 2>&1 || true ;;
-    1) op=commit; timeout -s KILL "$delay" "$skiff" commit soak-source "soak-image:$i" >/dev/null 2>&1 || true ;;
+    0) op=run; timeout -s KILL "$delay" "$skiff" run -d --name "k$i" --network soak -p "$((40000 + i))":80 "${web[@]}" >/dev/null 2>&1 || rc=$? ;;
+    1) op=commit; timeout -s KILL "$delay" "$skiff" commit soak-source "soak-image:$i" >/dev/null 2>&1 || rc=$? ;;
     2) op=rm; "$skiff" run -d --name "k$i" --network soak -p "$((40000 + i))":80 "${web[@]}" >/dev/null 2>&1
-       timeout -s KILL "$delay" "$skiff" rm -f "k$i" >/dev/null 2>&1 || true ;;
-    3) op=network; timeout -s KILL "$delay" "$skiff" network create --subnet "10.$((100 + i)).0.0/24" "kn$i" >/dev/null 2>&1 || true ;;
+       timeout -s KILL "$delay" "$skiff" rm -f "k$i" >/dev/null 2>&1 || rc=$? ;;
+    3) op=network; timeout -s KILL "$delay" "$skiff" network create --subnet "10.$((100 + i)).0.0/24" "kn$i" >/dev/null 2>&1 || rc=$? ;;
   esac
-  killed_ops[$op]=$(( ${killed_ops[$op]:-0} + 1 )); done_kills=$i
+  # 137: killed before it finished; anything else: it finished first (its own result).
+  [ "$rc" -eq 137 ] && killed_ops[$op]=$(( ${killed_ops[$op]:-0} + 1 ))
+  done_kills=$i
   # The next command must be able to finish or undo whatever was cut short.
   "$skiff" ps -a >/dev/null 2>&1 || { echo "  kill $i ($op): ps fails"; inconsistent=$((inconsistent + 1)); }
   if "$skiff" inspect "k$i" >/dev/null 2>&1; then
@@ -111,7 +114,7 @@ for i in $(seq "$kills"); do
 done
 left="$(leaks "$baseline2")"
 [ -n "$left" ] && inconsistent=$((inconsistent + 1))
-echo "kills: $done_kills of $kills ($(for k in "${!killed_ops[@]}"; do printf '%s %s, ' "$k" "${killed_ops[$k]}"; done | sed 's/, $//')); inconsistent states: $inconsistent"
+echo "commands: $done_kills of $kills; killed before they finished: $(for k in "${!killed_ops[@]}"; do printf '%s %s, ' "$k" "${killed_ops[$k]}"; done | sed 's/, $//'); inconsistent states: $inconsistent"
 [ -n "$left" ] && echo "leaks:" && echo "$left"
 "$skiff" rm -f soak-source >/dev/null
 
