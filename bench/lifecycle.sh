@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Container lifecycle against podman and docker, same run, same busybox layer:
-#   1. `run -d` + `stop` + `rm` of a busybox container (no network),
-#   2. `exec CTR true` in a running container,
+# Container lifecycle against podman, docker and runc, same run, same busybox layer:
+#   1. `run -d` + `stop -t 0` + `rm` of a busybox container (no network), against podman and docker,
+#   2. `exec CTR true` in a running container, against `runc exec` (and podman's and docker's exec),
 #   3. memory (RSS and PSS from /proc/<pid>/smaps_rollup) of the per-container monitor:
-#      `skiff monitor`, podman's `conmon`, docker's `containerd-shim-runc-v2`, 5 containers each.
-# Prints medians and ratios against skiff (hyperfine), and a memory table.
+#      `skiff monitor`, podman's `conmon`, docker's `containerd-shim-runc-v2`, 5 containers each,
+#   4. `skiff ps` with 100 running containers (goal: 20 ms), against `podman ps` with as many,
+#   5. `run --rm busybox true` on each engine's default bridge network (skiff's veth, address,
+#      rules; podman's CNI bridge), the bridge counterpart of bench/start.sh.
+# Prints medians and each one's ratio to the peer named (hyperfine), and a memory table.
 #
 # Peers come from Debian's packages (scripts/install-deps bench). Podman and docker get the very
 # same rootfs as skiff's built-in busybox, imported from skiff's snapshot (no registry, no network).
@@ -18,13 +21,14 @@
 # the sandbox allows, and the OCI runtime fails to set them); `--cgroup-manager cgroupfs` when
 # systemd is not PID 1. All engines run with `--network none`.
 #
-# Usage: bench/lifecycle.sh   (root; RUNS=20 EXEC_RUNS=40 MONITORS=5 by default)
+# Usage: bench/lifecycle.sh   (root; RUNS=20 EXEC_RUNS=40 MONITORS=5 PS_CONTAINERS=100 by default)
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh"
 
 runs="${RUNS:-20}"
 exec_runs="${EXEC_RUNS:-40}"
 monitors="${MONITORS:-5}"
+ps_containers="${PS_CONTAINERS:-100}"
 skiff="$here/out/skiff/skiff"
 docker_cli=/usr/bin/docker   # Debian's docker.io client, not whatever else is first on PATH
 
@@ -139,19 +143,19 @@ q() { printf '%q ' "$@"; }
 cat > "$work/cycle-skiff" <<EOF
 #!/bin/sh -e
 id=\$($(q "$skiff") run -d --network none busybox sh -c $(q "$payload"))
-$(q "$skiff") stop "\$id" >/dev/null
+$(q "$skiff") stop -t 0 "\$id" >/dev/null
 $(q "$skiff") rm "\$id" >/dev/null
 EOF
 cat > "$work/cycle-podman" <<EOF
 #!/bin/sh -e
 id=\$($(q "${podman[@]}") run -d $(q "${podman_run[@]}") localhost/busybox sh -c $(q "$payload"))
-$(q "${podman[@]}") stop "\$id" >/dev/null
+$(q "${podman[@]}") stop -t 0 "\$id" >/dev/null
 $(q "${podman[@]}") rm "\$id" >/dev/null
 EOF
 cat > "$work/cycle-docker" <<EOF
 #!/bin/sh -e
 id=\$($(q "$docker_cli" -H "unix://$dsock") run -d --network none busybox sh -c $(q "$payload"))
-$(q "$docker_cli" -H "unix://$dsock") stop "\$id" >/dev/null
+$(q "$docker_cli" -H "unix://$dsock") stop -t 0 "\$id" >/dev/null
 $(q "$docker_cli" -H "unix://$dsock") rm "\$id" >/dev/null
 EOF
 chmod +x "$work"/cycle-*
@@ -172,7 +176,21 @@ if [ "$docker_ok" = 1 ]; then
   dctr="$(dockerc run -d --network none busybox sh -c "$payload")"
   execs+=(-n docker "$docker_cli -H unix://$dsock exec $dctr true")
 fi
+# runc's own exec, in a container runc runs from the same layer (a bundle as bench/start.sh makes).
+bundle="$work/bundle"
+mkdir -p "$bundle/rootfs"
+cp -a "$snapshot/." "$bundle/rootfs/"
+(cd "$bundle" && runc spec)
+jq --arg p "$payload" '.process.terminal = false | .process.args = ["sh", "-c", $p]' "$bundle/config.json" > "$bundle/config.tmp" && mv "$bundle/config.tmp" "$bundle/config.json"
+runc_ok=0
+if runc run -d -b "$bundle" skiff-bench-exec </dev/null >/dev/null 2>"$work/runc.err"; then
+  runc_ok=1
+  execs+=(-n runc "runc exec skiff-bench-exec true")
+else
+  echo "runc exec skipped: $(head -c 300 "$work/runc.err")" >&2
+fi
 hyperfine -N --warmup 3 --runs "$exec_runs" --export-json "$work/exec.json" "${execs[@]}" >&2
+[ "$runc_ok" = 1 ] && runc delete -f skiff-bench-exec >/dev/null
 "$skiff" rm -f "$sctr" >/dev/null
 [ "$podman_ok" = 1 ] && "${podman[@]}" rm -f -t 0 "$pctr" >/dev/null
 [ "$docker_ok" = 1 ] && dockerc rm -f "$dctr" >/dev/null
@@ -223,17 +241,49 @@ if [ "$docker_ok" = 1 ]; then
   dockerc rm -f "${ids[@]}" >/dev/null
 fi
 
+# --- 4. ps with many containers -------------------------------------------------------------
+ids=()
+for _ in $(seq "$ps_containers"); do ids+=("$("$skiff" run -d --network none busybox sleep 1000)"); done
+lists=(-n skiff "$skiff ps")
+if [ "$podman_ok" = 1 ]; then
+  pids=()
+  for _ in $(seq "$ps_containers"); do pids+=("$("${podman[@]}" run -d "${podman_run[@]}" localhost/busybox sleep 1000)"); done
+  lists+=(-n podman "$(q "${podman[@]}")ps")
+fi
+hyperfine -N --warmup 3 --runs "$exec_runs" --export-json "$work/ps.json" "${lists[@]}" >&2
+"$skiff" rm -f "${ids[@]}" >/dev/null
+[ "$podman_ok" = 1 ] && "${podman[@]}" rm -f -t 0 "${pids[@]}" >/dev/null
+
+# --- 5. run --rm on the default bridge -----------------------------------------------------
+bridged=(-n skiff "$skiff run --rm busybox true")
+if [ "$podman_ok" = 1 ]; then
+  bridge_run=(--network bridge --ulimit nofile=20000:20000 --ulimit nproc=32768:32768)
+  if "${podman[@]}" run --rm "${bridge_run[@]}" localhost/busybox true >/dev/null 2>"$work/podman.err"; then
+    bridged+=(-n podman "$(q "${podman[@]}")run --rm $(q "${bridge_run[@]}")localhost/busybox true")
+  else
+    echo "podman bridge skipped: $(head -c 400 "$work/podman.err")" >&2
+  fi
+fi
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/bridge.json" "${bridged[@]}" >&2
+
 # --- report -------------------------------------------------------------------------------
-report() { # title, json
+report() { # title, json, the peer each median is divided by
   echo "$1:"
-  local base; base="$(jq -r '.results[] | select(.command=="skiff") | .median' "$2")"
+  local base; base="$(jq -r --arg b "$3" '.results[] | select(.command==$b) | .median' "$2")"
   jq -r '.results[] | "\(.command) \(.median)"' "$2" | while read -r name median; do
-    printf '  %-7s %8.1f ms   %5.2fx skiff\n' "$name" "$(echo "$median*1000" | bc -l)" "$(echo "$median/$base" | bc -l)"
+    if [ -n "$base" ]; then
+      printf '  %-7s %8.1f ms   %5.2fx %s\n' "$name" "$(echo "$median*1000" | bc -l)" "$(echo "$median/$base" | bc -l)" "$3"
+    else
+      printf '  %-7s %8.1f ms   (%s did not run)\n' "$name" "$(echo "$median*1000" | bc -l)" "$3"
+    fi
   done
 }
 echo
-report "run -d + stop + rm (median over $runs runs)" "$work/cycle.json"
-report "exec CTR true (median over $exec_runs runs)" "$work/exec.json"
+echo "load while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+report "run -d + stop -t 0 + rm (median over $runs runs)" "$work/cycle.json" podman
+report "exec CTR true (median over $exec_runs runs)" "$work/exec.json" runc
+report "ps with $ps_containers running containers (median over $exec_runs runs)" "$work/ps.json" podman
+report "run --rm busybox true on the default bridge (median over $runs runs)" "$work/bridge.json" podman
 echo "monitor memory per container ($monitors containers each; kB, from smaps_rollup):"
 printf '  %-7s %-24s %8s %8s %8s\n' engine process pid RSS PSS
 while read -r engine comm pid rss pss; do

@@ -28,7 +28,7 @@ fi
 
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/start.json" "${commands[@]}" >&2
 echo
-echo "container start (median over $runs runs):"
+echo "container start (median over $runs runs; load while measuring: $(cut -d' ' -f1-3 /proc/loadavg)):"
 jq -r '.results[] | "\(.command) \(.median)"' "$work/start.json" | while read -r name median; do
   base="$(jq -r '.results[] | select(.command=="runc") | .median' "$work/start.json")"
   printf '  %-6s %7.1f ms   %.2fx runc\n' "$name" "$(echo "$median*1000" | bc -l)" "$(echo "$median/$base" | bc -l)"

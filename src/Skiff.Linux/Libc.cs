@@ -37,6 +37,7 @@ internal static partial class Libc
     [LibraryImport(Lib, SetLastError = true)] internal static partial int ioctl(int fd, ulong request, ref WinSize arg);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int dup2(int oldfd, int newfd);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int close(int fd);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int madvise(nint address, nuint length, int advice);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int fcntl(int fd, int cmd, int arg);
     [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial int pipe2(int* fds, int flags);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -20,16 +20,13 @@ public static class RunCommand
     private static int Execute(ParseResult p)
     {
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment()) { Notices = ContainerFlags.Notice };
-        engine.OpenStateInBackground();
         var request = ContainerFlags.ToRequest(p);
         if (p.GetValue(Detach))
         {
-            var id = ContainerEngine.NewId();
-            using var monitor = MonitorLauncher.Spawn(id);
-            var record = engine.Create(request, id);
+            var record = engine.Create(request);
             try
             {
-                monitor.Start(engine, record, attach: false);
+                MonitorLauncher.Start(engine, record);
             }
             catch
             {

@@ -17,41 +17,24 @@ namespace Skiff.Engine.Containers;
 /// </summary>
 public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
 {
-    private readonly Lazy<StateDatabase> _db = new(() => new StateDatabase(paths.Root));
-    private ContainerStore Store => new(_db.Value);
-    public VolumeStore Volumes => new(_db.Value, paths);
-    public ContainerNetworking Networking => new(new NetworkStore(_db.Value), paths.Root);
+    private StateDatabase? _db;
+    private StateDatabase Db => _db ??= new StateDatabase(paths.Root);
+    private ContainerStore Store => new(Db);
+    public VolumeStore Volumes => new(Db, paths);
+    public ContainerNetworking Networking => new(new NetworkStore(Db), paths.Root);
 
     public SkiffPaths Paths => paths;
 
     /// <summary>Told what a command did that the user did not spell out (a -v host directory it created).</summary>
     public Action<string>? Notices { get; set; }
 
-    /// <summary>
-    /// Opens the database on a pool thread while the caller goes on (resolving the image, spawning
-    /// init): the first open in a process costs tens of milliseconds of library start-up. A failure
-    /// is kept by the lazy value and thrown to whoever uses the database next.
-    /// </summary>
-    public void OpenStateInBackground() => ThreadPool.UnsafeQueueUserWorkItem(static db =>
-    {
-        try
-        {
-            _ = db.Value;
-        }
-        catch (Exception)
-        {
-            // Rethrown by Lazy on the caller's own access.
-        }
-    }, _db, preferLocal: false);
-
     /// <summary>A new container's ID: 64 hex digits, as Docker's.</summary>
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-    /// <param name="id">chosen beforehand when something must name the container before it exists (its monitor); new otherwise.</param>
-    public ContainerRecord Create(RunRequest request, string? id = null) =>
-        StateUnwritableException.Guard(paths.Root, () => CreateUnguarded(request, id));
+    public ContainerRecord Create(RunRequest request) =>
+        StateUnwritableException.Guard(paths.Root, () => CreateUnguarded(request));
 
-    private ContainerRecord CreateUnguarded(RunRequest request, string? id)
+    private ContainerRecord CreateUnguarded(RunRequest request)
     {
         Validate(request);
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
@@ -62,7 +45,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
             : $"created the host directory {path} (and the missing parents from {first}) for a -v mount, as it did not exist"));
         request = PublishedPorts.AtCreate(request, image.Config.ExposedPorts);
         StartTimeline.Mark("image resolved");
-        id ??= NewId();
+        var id = NewId();
         var bundle = paths.Container(id);
         // The record comes first: a CLI killed at any later point leaves a "created" container that
         // `rm` cleans up, never files that no record knows about.
@@ -291,8 +274,15 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
             throw new ArgumentException("conflicting options: --restart and --rm");
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Closes the database until the next use opens it again: a monitor holds nothing of SQLite
+    /// (no descriptor, no page cache, no lock) while its container runs.
+    /// </summary>
+    public void CloseState()
     {
-        if (_db.IsValueCreated) _db.Value.Dispose();
+        _db?.Dispose();
+        _db = null;
     }
+
+    public void Dispose() => CloseState();
 }

@@ -26,12 +26,15 @@ public sealed class ForegroundRun(ContainerEngine engine)
                 using var container = engine.Start(record, init, ProcessControl.CurrentPid, TerminalSize());
                 StartTimeline.Mark("program running");
                 var outcome = Wait(container, forwarder, request.Interactive);
+                StartTimeline.Mark("program exited");
                 engine.RecordExit(record.Id, outcome.ExitCode, outcome.OomKilled);
+                StartTimeline.Mark("exit recorded");
                 return outcome;
             }
             finally
             {
                 if (request.AutoRemove) engine.Remove(record.Id, force: true);
+                StartTimeline.Mark("done");
             }
         });
     }

@@ -94,6 +94,10 @@ public sealed class ContainerMonitor(ContainerEngine engine)
             CloseAll(devNull, inRead, outWrite, errWrite);
         }
         started?.Invoke(null);
+        // From here until the exit the monitor only relays output: it holds no database, and gives
+        // back what starting the container took.
+        engine.CloseState();
+        WorkingSet.Trim();
 
         using (running)
         {

@@ -14,37 +14,28 @@ namespace Skiff.Engine.Monitor;
 public static class MonitorLauncher
 {
     public const string Verb = "monitor";
-    private const string AttachFirst = "attach";
+    public const string AttachFirst = "attach";
     private const string ListeningLine = "listening";
-    private const string GoLine = "go";
     private const string StartedLine = "started";
     private const string ErrorLine = "error";
 
-    public static void Start(ContainerEngine engine, ContainerRecord record)
-    {
-        using var monitor = Spawn(record.Id);
-        monitor.Start(engine, record, attach: false);
-    }
+    public static void Start(ContainerEngine engine, ContainerRecord record) => Start(engine, record, attach: false);
 
     /// <summary>
     /// Starts the container with us attached from its first byte of output (start -a): the monitor
     /// waits for our connection before it starts the program.
     /// </summary>
     /// <returns>the connection to the container's attach socket (see <see cref="AttachFrames"/>).</returns>
-    public static int StartAttached(ContainerEngine engine, ContainerRecord record)
-    {
-        using var monitor = Spawn(record.Id);
-        return monitor.Start(engine, record, attach: true);
-    }
+    public static int StartAttached(ContainerEngine engine, ContainerRecord record) => Start(engine, record, attach: true);
 
-    /// <summary>
-    /// Spawns the monitor of container <paramref name="id"/>, possibly before the container exists,
-    /// so that its .NET start-up and its opening of the database overlap the caller's own work
-    /// (resolving the image, writing the record). It waits for <see cref="PendingMonitor.Start"/>;
-    /// disposed without that, it sees its stdin close and exits having done nothing.
-    /// </summary>
-    public static PendingMonitor Spawn(string id)
+    /// <returns>with <paramref name="attach"/>, the connection to the container's attach socket; -1 otherwise.</returns>
+    private static int Start(ContainerEngine engine, ContainerRecord record, bool attach)
     {
+        if (record.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)
+            throw new ConflictException($"container {record.Name} is already {record.Status.ToString().ToLowerInvariant()}");
+        if (record.Status == ContainerStatus.Removing)
+            throw new ConflictException($"container {record.Name} is marked for removal and cannot be started: finish removing it (skiff rm {record.Name})");
+        engine.Update(record.Id, c => c with { StopRequested = false });
         var startInfo = new ProcessStartInfo(Environment.ProcessPath ?? "skiff")
         {
             UseShellExecute = false,
@@ -56,76 +47,45 @@ public static class MonitorLauncher
         };
         startInfo.ArgumentList.Add(Verb);
         // The ID on the command line names the monitor in ps, as conmon's does.
-        startInfo.ArgumentList.Add(id);
-        return new PendingMonitor(Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the container's monitor"));
-    }
-
-    public sealed class PendingMonitor(Process monitor) : IDisposable
-    {
-        /// <returns>with <paramref name="attach"/>, the connection to the container's attach socket; -1 otherwise.</returns>
-        public int Start(ContainerEngine engine, ContainerRecord record, bool attach)
+        startInfo.ArgumentList.Add(record.Id);
+        if (attach) startInfo.ArgumentList.Add(AttachFirst);
+        using var monitor = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the container's monitor");
+        monitor.StandardInput.Close();
+        var errors = monitor.StandardError.ReadToEndAsync();
+        var line = monitor.StandardOutput.ReadLine();
+        var connection = -1;
+        try
         {
-            if (record.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused)
-                throw new ConflictException($"container {record.Name} is already {record.Status.ToString().ToLowerInvariant()}");
-            if (record.Status == ContainerStatus.Removing)
-                throw new ConflictException($"container {record.Name} is marked for removal and cannot be started: finish removing it (skiff rm {record.Name})");
-            engine.Update(record.Id, c => c with { StopRequested = false });
-            monitor.StandardInput.WriteLine(attach ? AttachFirst : GoLine);
-            monitor.StandardInput.Close();
-            var errors = monitor.StandardError.ReadToEndAsync();
-            var line = monitor.StandardOutput.ReadLine();
-            var connection = -1;
-            try
+            if (attach && line == ListeningLine)
             {
-                if (attach && line == ListeningLine)
-                {
-                    connection = UnixSockets.Connect(AttachFrames.SocketPath(engine.Paths, record.Id));
-                    line = monitor.StandardOutput.ReadLine();
-                }
-                if (line == StartedLine) return connection;
-                if (line?.StartsWith(ErrorLine + " ", StringComparison.Ordinal) == true)
-                {
-                    var parts = line.Split(' ', 3);
-                    throw new ContainerStartException(int.Parse(parts[1], CultureInfo.InvariantCulture), parts.Length > 2 ? parts[2] : "unknown error");
-                }
-                monitor.WaitForExit();
-                throw new ContainerStartException(125, $"the container's monitor exited with status {monitor.ExitCode} before the container started: {errors.Result.Trim()}");
+                connection = UnixSockets.Connect(AttachFrames.SocketPath(engine.Paths, record.Id));
+                line = monitor.StandardOutput.ReadLine();
             }
-            catch
+            if (line == StartedLine) return connection;
+            if (line?.StartsWith(ErrorLine + " ", StringComparison.Ordinal) == true)
             {
-                if (connection >= 0) FileDescriptors.Close(connection);
-                throw;
+                var parts = line.Split(' ', 3);
+                throw new ContainerStartException(int.Parse(parts[1], CultureInfo.InvariantCulture), parts.Length > 2 ? parts[2] : "unknown error");
             }
+            monitor.WaitForExit();
+            throw new ContainerStartException(125, $"the container's monitor exited with status {monitor.ExitCode} before the container started: {errors.Result.Trim()}");
         }
-
-        public void Dispose()
+        catch
         {
-            // Closing its stdin (if Start never ran) is what ends a monitor that has no container.
-            monitor.StandardInput.Dispose();
-            monitor.Dispose();
+            if (connection >= 0) FileDescriptors.Close(connection);
+            throw;
         }
     }
 
     /// <summary>
-    /// The hidden verb (<c>monitor ID</c>): runs in the monitor process until the container is done
-    /// for good. It starts as soon as its launcher says so on stdin ("go", or "attach" to wait for
-    /// the launcher's connection first), once the container's record exists.
+    /// The hidden verb (<c>monitor ID [attach]</c>): runs in the monitor process until the container
+    /// is done for good. With "attach" it waits for the launcher's connection before it starts the program.
     /// </summary>
-    public static int RunMonitor(string id)
+    public static int RunMonitor(string id, bool attach)
     {
         // Our own session: the caller's terminal closing or its Ctrl-C must not reach us.
         ProcessControl.NewSession();
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
-        engine.OpenStateInBackground();
-        var attach = Console.In.ReadLine() switch
-        {
-            GoLine => false,
-            AttachFirst => true,
-            // The launcher failed (or died) before the container existed: nothing to do.
-            null => (bool?)null,
-            var other => throw new ArgumentException($"a monitor reads \"{GoLine}\" or \"{AttachFirst}\" on its stdin, not \"{other}\""),
-        };
-        if (attach is null) return 0;
         var socket = AttachFrames.SocketPath(engine.Paths, id);
         int listener;
         try
@@ -139,7 +99,7 @@ public static class MonitorLauncher
         }
         try
         {
-            return Monitor(engine, id, listener, attach.Value ? FirstAttacher(listener) : null);
+            return Monitor(engine, id, listener, attach ? FirstAttacher(listener) : null);
         }
         finally
         {

@@ -39,6 +39,10 @@ public sealed class StateDatabase : IDisposable
         try
         {
             _connection.Open();
+            // Closing the last connection would copy the WAL into the database and sync it twice, in
+            // every command that wrote anything; SQLite's automatic checkpoint (every 1000 pages of
+            // WAL) does that work once for many commands instead.
+            SQLitePCL.raw.sqlite3_db_config(_connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
             Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
             Migrate();
         }

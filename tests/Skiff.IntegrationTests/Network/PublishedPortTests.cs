@@ -60,8 +60,10 @@ public sealed class PublishedPortTests
             Assert.Contains("src=10.94.0.2", Ok(Sh("conntrack -L -p udp 2>/dev/null")).Stdout);
             Ok(RunSkiff("stop", "-t", "1", id));
             // A client that kept sending would otherwise stay on the old mapping to the dead container.
-            Assert.DoesNotContain("10.94.0.2", Ok(Sh("conntrack -L 2>/dev/null")).Stdout);
-            Assert.DoesNotContain("dport=5354", Ok(Sh("conntrack -L 2>/dev/null")).Stdout);
+            var tracked = Ok(Sh("conntrack -L 2>/dev/null")).Stdout;
+            Assert.DoesNotContain("10.94.0.2 ", tracked);
+            // A whole port number: another test's connection to port 53544 is not this one.
+            Assert.DoesNotMatch(@"dport=5354\b", tracked);
         });
 
     [Fact]
