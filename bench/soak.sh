@@ -20,6 +20,8 @@ skiff="$here/out/skiff/skiff"
 work="$(mktemp -d /run/skiff-soak.XXXXXX)"
 mount -t tmpfs skiff-soak "$work"
 export SKIFF_ROOT="$work/skiff"
+# A cgroup parent of the soak's own: the host's cgroup tree is shared with whatever else runs containers.
+cg="skiff-soak-$$"
 start=$(date +%s)
 deadline() { echo $((start + budget * $1 / 100)); }   # a part may use up to N% of the budget, counted from the start
 
@@ -34,10 +36,11 @@ trap cleanup EXIT
 # Everything a container can leave behind, one line each, to compare before and after.
 snapshot() {
   echo "mounts $(grep -v skiff-soak /proc/self/mountinfo | wc -l)"
-  echo "cgroups $(find /sys/fs/cgroup -type d -path '*skiff*' 2>/dev/null | wc -l)"
+  echo "cgroups $(find /sys/fs/cgroup -type d -path "*/$cg*" 2>/dev/null | wc -l)"
   echo "links $(ip -o link | wc -l)"
   echo "rules $(iptables-save 2>/dev/null | grep -c '^-A' || true)"
-  echo "conntrack $(conntrack -L 2>/dev/null | wc -l)"
+  # IPv4 only: new interfaces' own IPv6 chatter (router solicitations, MLD) is tracked for a while too.
+  echo "conntrack $(conntrack -L -f ipv4 2>/dev/null | wc -l)"
   echo "directories $(ls "$SKIFF_ROOT/containers" 2>/dev/null | wc -l)"
   echo "monitors $(ps -eo args | grep -c '^[^ ]*skiff monitor' || true)"
   echo "addresses $(sqlite3 "$SKIFF_ROOT/skiff.db" 'select count(*) from ip_allocations' 2>/dev/null || echo '?')"
@@ -46,15 +49,15 @@ status() { "$skiff" inspect "$1" 2>/dev/null | jq -r '.[0].State.Status'; }
 address_of() { "$skiff" inspect "$1" 2>/dev/null | jq -r '.[0].NetworkSettings.Networks.soak.IPAddress'; }
 leaks() { diff <(echo "$1") <(snapshot) | grep '^>' | sed 's/^> /  after: /' || true; }
 
-"$skiff" run --rm busybox true >/dev/null            # the built-in image and the default network, made once
+"$skiff" run --rm --cgroup-parent "$cg" busybox true >/dev/null   # the built-in image and the default network, made once
 "$skiff" network create --subnet 10.211.0.0/16 soak >/dev/null
-web=(busybox sh -c 'mkdir /w && echo soak > /w/index.html && exec httpd -f -p 80 -h /w')
+web=(--cgroup-parent "$cg" busybox sh -c 'mkdir /w && echo soak > /w/index.html && exec httpd -f -p 80 -h /w')
 baseline="$(snapshot)"
 
 echo "== 1. $run_rm run --rm + $detached run -d -p/rm -f, $parallel in parallel"
 failures="$work/failures"; : > "$failures"
 until1=$(deadline 55)
-one_rm() { [ "$(date +%s)" -lt "$until1" ] || return 0; "$skiff" run --rm busybox true >/dev/null 2>>"$failures" || echo "run --rm failed" >> "$failures"; echo . >> "$work/done-rm"; }
+one_rm() { [ "$(date +%s)" -lt "$until1" ] || return 0; "$skiff" run --rm --cgroup-parent "$cg" busybox true >/dev/null 2>>"$failures" || echo "run --rm failed" >> "$failures"; echo . >> "$work/done-rm"; }
 one_detached() {
   [ "$(date +%s)" -lt "$until1" ] || return 0
   local id
@@ -63,13 +66,12 @@ one_detached() {
   else echo "run -d -p failed" >> "$failures"; fi
   echo . >> "$work/done-detached"
 }
-export -f one_rm one_detached; export skiff failures until1 work
-export web_cmd="${web[*]}"
+export -f one_rm one_detached; export skiff failures until1 work cg
 t0=$(date +%s.%N)
 seq "$run_rm" | xargs -P "$parallel" -I{} bash -c one_rm
 t1=$(date +%s.%N)
 # `web` as an array does not cross `bash -c`: rebuilt there.
-seq "$detached" | xargs -P "$parallel" -I{} bash -c 'web=(busybox sh -c "mkdir /w && echo soak > /w/index.html && exec httpd -f -p 80 -h /w"); one_detached {}'
+seq "$detached" | xargs -P "$parallel" -I{} bash -c 'web=(--cgroup-parent "$cg" busybox sh -c "mkdir /w && echo soak > /w/index.html && exec httpd -f -p 80 -h /w"); one_detached {}'
 t2=$(date +%s.%N)
 done_rm=$(wc -l < "$work/done-rm" 2>/dev/null || echo 0); done_detached=$(wc -l < "$work/done-detached" 2>/dev/null || echo 0)
 echo "run --rm: $done_rm of $run_rm in $(printf '%.0f' "$(echo "$t1 - $t0" | bc)") s; run -d -p/rm -f: $done_detached of $detached in $(printf '%.0f' "$(echo "$t2 - $t1" | bc)") s"
@@ -78,13 +80,13 @@ echo "leaks:"; leaks "$baseline"
 
 echo "== 2. $kills SIGKILLs at random moments of run -d, commit, rm -f, network create"
 until2=$(deadline 85)
-source_id="$("$skiff" run -d --name soak-source busybox sh -c 'echo kept > /kept; exec sleep 100000')"
+source_id="$("$skiff" run -d --name soak-source --cgroup-parent "$cg" busybox sh -c 'echo kept > /kept; exec sleep 100000')"
 baseline2="$(snapshot)"
 inconsistent=0 done_kills=0
 declare -A killed_ops=()
 for i in $(seq "$kills"); do
   [ "$(date +%s)" -lt "$until2" ] || break
-  delay="0.$(printf '%03d' $((RANDOM % 400 + 1)))"   # never 0: `timeout 0` means no limit
+  delay="0.$(printf '%03d' $((RANDOM % 200 + 1)))"   # never 0: `timeout 0` means no limit
   rc=0
   case $((RANDOM % 4)) in
     0) op=run; timeout -s KILL "$delay" "$skiff" run -d --name "k$i" --network soak -p "$((40000 + i))":80 "${web[@]}" >/dev/null 2>&1 || rc=$? ;;
@@ -102,11 +104,11 @@ for i in $(seq "$kills"); do
     "$skiff" rm -f "k$i" >/dev/null 2>&1 || { echo "  kill $i ($op): rm -f k$i fails"; inconsistent=$((inconsistent + 1)); }
   fi
   if "$skiff" image inspect "soak-image:$i" >/dev/null 2>&1; then
-    [ "$("$skiff" run --rm --network none "soak-image:$i" cat /kept 2>/dev/null)" = kept ] || { echo "  kill $i ($op): image soak-image:$i is incomplete"; inconsistent=$((inconsistent + 1)); }
+    [ "$("$skiff" run --rm --network none --cgroup-parent "$cg" "soak-image:$i" cat /kept 2>/dev/null)" = kept ] || { echo "  kill $i ($op): image soak-image:$i is incomplete"; inconsistent=$((inconsistent + 1)); }
     "$skiff" rmi "soak-image:$i" >/dev/null 2>&1 || { echo "  kill $i ($op): rmi fails"; inconsistent=$((inconsistent + 1)); }
   fi
   if "$skiff" network inspect "kn$i" >/dev/null 2>&1; then
-    "$skiff" run --rm --network "kn$i" busybox true >/dev/null 2>&1 || { echo "  kill $i ($op): network kn$i is unusable"; inconsistent=$((inconsistent + 1)); }
+    "$skiff" run --rm --network "kn$i" --cgroup-parent "$cg" busybox true >/dev/null 2>&1 || { echo "  kill $i ($op): network kn$i is unusable"; inconsistent=$((inconsistent + 1)); }
     "$skiff" network rm "kn$i" >/dev/null 2>&1 || { echo "  kill $i ($op): network rm kn$i fails"; inconsistent=$((inconsistent + 1)); }
   fi
   [ "$(status soak-source)" = paused ] && "$skiff" unpause soak-source >/dev/null 2>&1
