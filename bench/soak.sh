@@ -33,16 +33,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Everything a container can leave behind, one line each, to compare before and after.
+# Everything a container can leave behind, one line each, to compare before and after. Only the
+# soak's own: the cgroup tree and the process table are shared with whatever else runs on the host.
 snapshot() {
   echo "mounts $(grep -v skiff-soak /proc/self/mountinfo | wc -l)"
-  echo "cgroups $(find /sys/fs/cgroup -type d -path "*/$cg*" 2>/dev/null | wc -l)"
-  echo "links $(ip -o link | wc -l)"
+  echo "cgroups $(find /sys/fs/cgroup -mindepth 3 -type d -path "*/$cg/*" 2>/dev/null | xargs -rn1 basename | sort -u | tr '\n' ' ')"
+  echo "links $(ip -o link 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')"
   echo "rules $(iptables-save 2>/dev/null | grep -c '^-A' || true)"
-  # IPv4 only: new interfaces' own IPv6 chatter (router solicitations, MLD) is tracked for a while too.
-  echo "conntrack $(conntrack -L -f ipv4 2>/dev/null | wc -l)"
+  # IPv4 only: new interfaces' own IPv6 chatter (router solicitations, MLD) is tracked for a while too;
+  # IGMP reports of new bridges to 224.0.0.22 are the kernel's own, not a container's.
+  echo "conntrack $(conntrack -L -f ipv4 2>/dev/null | grep -v 'dst=224\.' | awk '{print $1, $4, $5, $6, $7}' | sort | tr '\n' ';')"
   echo "directories $(ls "$SKIFF_ROOT/containers" 2>/dev/null | wc -l)"
-  echo "monitors $(ps -eo args | grep -c '^[^ ]*skiff monitor' || true)"
+  echo "monitors $(ps -eo args | awk -v bin="$skiff" '$1 == bin && $2 == "monitor" {print $3}' | sort | tr '\n' ' ')"
   echo "addresses $(sqlite3 "$SKIFF_ROOT/skiff.db" 'select count(*) from ip_allocations' 2>/dev/null || echo '?')"
 }
 status() { "$skiff" inspect "$1" 2>/dev/null | jq -r '.[0].State.Status'; }
@@ -115,6 +117,9 @@ for i in $(seq "$kills"); do
   [ "$(status soak-source)" = running ] || { echo "  kill $i ($op): the commit source is not running"; inconsistent=$((inconsistent + 1)); }
 done
 left="$(leaks "$baseline2")"
+for id in $(echo "$left" | sed -n 's/^  after: cgroups //p'); do
+  echo "  cgroup $id: $("$skiff" inspect "$id" 2>&1 | jq -r '.[0] | "\(.Name) \(.State.Status)"' 2>/dev/null || echo 'no record'); pids: $(cat /sys/fs/cgroup/pids/$cg/$id/cgroup.procs 2>/dev/null | tr '\n' ' ')"
+done
 [ -n "$left" ] && inconsistent=$((inconsistent + 1))
 echo "commands: $done_kills of $kills; killed before they finished: $(for k in "${!killed_ops[@]}"; do printf '%s %s, ' "$k" "${killed_ops[$k]}"; done | sed 's/, $//'); inconsistent states: $inconsistent"
 [ -n "$left" ] && echo "leaks:" && echo "$left"
@@ -140,6 +145,6 @@ for i in $(seq "$repair_count"); do
   [ "$state" = "running ${address[r$i]}" ] && [ "$port" = "0.0.0.0:$((30000 + i))" ] && back=$((back + 1))
 done
 echo "back: $back of $repair_count (running, same address, same port); repair took $(printf '%.2f' "$(echo "$t1 - $t0" | bc)") s"
-"$skiff" rm -f $(seq -f 'r%g' "$repair_count") >/dev/null
+[ "$repair_count" -gt 0 ] && "$skiff" rm -f $(seq -f 'r%g' "$repair_count") >/dev/null
 echo "leaks after removing them:"; leaks "$baseline3"
 echo "total time: $(( $(date +%s) - start )) s"
