@@ -53,6 +53,8 @@ public static class SkiffCli
         ("port", PortCommand.Build),
         ("container", ContainerCommand.Build),
         ("volume", VolumeCommand.Build),
+        ("build", BuildCommand.Build),
+        ("builder", BuildCommand.BuildBuilder),
     ];
 
     public static RootCommand Build(string? only = null)
@@ -89,6 +91,8 @@ public static class SkiffCli
         var (code, message) = e switch
         {
             ContainerStartException s => (s.ExitCode, s.Message),
+            Engine.Build.BuildException b => (b.ExitCode, b.Message),
+            Engine.Build.Dockerfile.DockerfileException => (ExitCodes.EngineError, e.Message),
             ImageException or HttpRequestException or InvalidDataException or NotSupportedException
                 or ArgumentException or FormatException or CgroupException or SyscallException
                 or IOException or UnauthorizedAccessException or InvalidOperationException
