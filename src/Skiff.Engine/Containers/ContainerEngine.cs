@@ -212,6 +212,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
             WaitForExit(record.Id, TimeSpan.FromSeconds(10));
             CrashPoint.Reached("rm:killed");
         }
+        else KillUnrecordedProgram(record);
         // A command killed from here on leaves a record that says so, and that rm finishes removing.
         Store.Update(record.Id, c => c with { Status = ContainerStatus.Removing });
         CrashPoint.Reached("rm:marked");
@@ -224,6 +225,26 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         ReleaseNetworks(record.Id);
         // --rm takes the anonymous volumes along too, as in Docker.
         if (removeVolumes || record.Request.AutoRemove) Volumes.RemoveAnonymous(record.Id, record.Request.Mounts);
+    }
+
+    /// <summary>
+    /// A start killed between spawning the container's init and recording it running leaves a
+    /// record that says "created" while the program lives on in its cgroup, owned by nobody (the
+    /// soak's random kills found it): whatever is in the cgroup goes with the container. Only a
+    /// cgroup that exists is touched, so that an empty shared parent is never removed under a
+    /// container being created in it.
+    /// </summary>
+    private static void KillUnrecordedProgram(ContainerRecord record)
+    {
+        try
+        {
+            var cgroup = Runtime.Cgroups.ContainerCgroup.Open(Linux.Cgroups.CgroupLayout.Detect(), record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
+            if (cgroup.Processes().Count > 0) cgroup.Destroy();
+        }
+        catch (Exception e) when (e is Runtime.Cgroups.CgroupException or IOException)
+        {
+            // No cgroup: nothing runs for it.
+        }
     }
 
     /// <summary>Polls the record until the container is no longer running; the exit code, or null on timeout.</summary>
