@@ -22,8 +22,12 @@ public static class ByteSize
             "m" => 1L << 20,
             "g" => 1L << 30,
             "t" => 1L << 40,
-            _ => throw new InvalidInputException($"invalid size: \"{text}\" (unknown unit \"{s[end..]}\"; use b, k, m or g)"),
+            "p" => 1L << 50,
+            _ => throw new InvalidInputException($"invalid size: \"{text}\" (unknown unit \"{s[end..]}\"; use b, k, m, g, t or p)"),
         };
+        // Past 8 EiB the size no longer fits the kernel's 64-bit counters (nor a long).
+        if (number > long.MaxValue / multiplier)
+            throw new InvalidInputException($"invalid size: \"{text}\" is larger than the largest size, 8 EiB");
         return (long)(number * multiplier);
     }
 }

@@ -93,6 +93,19 @@ public static class Sandbox
 
     public static string Status(string name) => Inspect(name).GetProperty("State").GetProperty("Status").GetString()!;
 
+    /// <summary>A failure as a user must see it: the exit code, one line naming the problem, no stack trace.</summary>
+    public static void AssertOneSentence(RunResult r, string expected, int exitCode = 125)
+    {
+        Assert.True(r.ExitCode == exitCode, r.ToString());
+        Assert.Contains(expected, r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+
+    /// <summary>busybox's httpd serving <paramref name="page"/> on port 80 (exec, so that it is PID 1 and stops at once).</summary>
+    public static string[] WebServer(string page) =>
+        ["busybox", "sh", "-c", $"mkdir /w && echo {page} > /w/index.html && exec httpd -f -p 80 -h /w"];
+
     /// <summary>Waits for something the test cannot be told about directly; never a timing assertion, only a bound on a hang.</summary>
     public static void Eventually(Func<bool> condition, string what, int seconds = 20)
     {

@@ -21,7 +21,8 @@ public static class ContainerArguments
             {
                 action(reference);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            // A damaged or unwritable state directory fails every container alike: said once, as the engine's failure.
+            catch (Exception e) when (e is not (OutOfMemoryException or Skiff.Engine.State.StateDamagedException or Skiff.Engine.State.StateUnwritableException))
             {
                 SkiffCli.Report(e);
                 failed = true;

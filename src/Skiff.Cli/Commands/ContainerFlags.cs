@@ -21,10 +21,10 @@ public static class ContainerFlags
     public static readonly Option<string?> Entrypoint = new("--entrypoint") { Description = "Overwrite the image's ENTRYPOINT" };
     public static readonly Option<string?> Memory = new("--memory", "-m") { Description = "Memory limit (e.g. 64m, 1g)" };
     public static readonly Option<string?> MemorySwap = new("--memory-swap") { Description = "Memory plus swap limit; -1 for unlimited swap" };
-    public static readonly Option<decimal?> Cpus = new("--cpus") { Description = "Number of CPUs (CFS quota)" };
-    public static readonly Option<ulong?> CpuShares = new("--cpu-shares", "-c") { Description = "CPU shares (relative weight)" };
+    public static readonly Option<string?> Cpus = new("--cpus") { Description = "Number of CPUs (CFS quota)" };
+    public static readonly Option<string?> CpuShares = new("--cpu-shares", "-c") { Description = "CPU shares (relative weight)" };
     public static readonly Option<string?> CpusetCpus = new("--cpuset-cpus") { Description = "CPUs in which to allow execution (0-3, 0,1)" };
-    public static readonly Option<long?> PidsLimit = new("--pids-limit") { Description = "Limit on the number of processes (-1 for unlimited)" };
+    public static readonly Option<string?> PidsLimit = new("--pids-limit") { Description = "Limit on the number of processes (-1 for unlimited)" };
     public static readonly Option<string[]> CapAdd = new("--cap-add") { Description = "Add a Linux capability" };
     public static readonly Option<string[]> CapDrop = new("--cap-drop") { Description = "Drop a Linux capability" };
     public static readonly Option<bool> Privileged = new("--privileged") { Description = "Give all capabilities and lift the default confinement" };
@@ -61,6 +61,9 @@ public static class ContainerFlags
         ReadOnly, SecurityOpt, Network, Ip, NetworkAlias, AddHost, Dns, DnsSearch, DnsOption, Publish, PublishAll, Expose, CgroupParent, Restart, LogOpt, Volume, Mount, Tmpfs,
         ImagePulling.Policy, StopSignal, StopTimeout, Label, LabelFile, Image, Command,
     ];
+
+    /// <summary>What the engine did unasked (see <see cref="ContainerEngine.Notices"/>), on stderr so that output stays the container's.</summary>
+    public static void Notice(string message) => Console.Error.WriteLine($"skiff: {message}");
 
     public static Command WithFlags(this Command command)
     {
@@ -104,12 +107,12 @@ public static class ContainerFlags
             Expose = [.. (p.GetValue(Expose) ?? []).SelectMany(Skiff.Network.Ports.ExposedPort.Parse).Select(e => e.ToString())],
             Resources = new ResourceLimits
             {
-                MemoryBytes = p.GetValue(Memory) is { } m ? ByteSize.Parse(m) : null,
-                MemorySwapBytes = p.GetValue(MemorySwap) is { } s ? ByteSize.Parse(s) : null,
-                Cpus = p.GetValue(Cpus),
-                CpuShares = p.GetValue(CpuShares),
+                MemoryBytes = Size(p, Memory),
+                MemorySwapBytes = Size(p, MemorySwap),
+                Cpus = Number<decimal>(p, Cpus, "give a number of CPUs such as 1.5"),
+                CpuShares = Number<ulong>(p, CpuShares, "give a whole number of 0 or more, such as 512"),
                 CpusetCpus = p.GetValue(CpusetCpus),
-                PidsLimit = p.GetValue(PidsLimit),
+                PidsLimit = Number<long>(p, PidsLimit, "give a whole number, or -1 for unlimited"),
             },
             CapAdd = p.GetValue(CapAdd) ?? [],
             CapDrop = p.GetValue(CapDrop) ?? [],
@@ -136,6 +139,32 @@ public static class ContainerFlags
         };
     }
 
+    /// <summary>
+    /// A number flag's value, parsed here rather than by the command-line library, whose message
+    /// names .NET types ("System.Nullable`1[System.UInt64]"); a bad one is refused in Docker's words.
+    /// </summary>
+    private static T? Number<T>(ParseResult p, Option<string?> option, string expected) where T : struct, IParsable<T>
+    {
+        if (p.GetValue(option) is not { } text) return null;
+        return T.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new InvalidInputException($"invalid argument \"{text}\" for \"{option.Name}\" flag: {expected}");
+    }
+
+    /// <summary>A size flag's value; a bad one is refused naming the flag, in Docker's words.</summary>
+    private static long? Size(ParseResult p, Option<string?> option)
+    {
+        if (p.GetValue(option) is not { } text) return null;
+        try
+        {
+            return ByteSize.Parse(text);
+        }
+        catch (InvalidInputException e)
+        {
+            throw new InvalidInputException($"invalid argument \"{text}\" for \"{option.Name}\" flag: {e.Message}");
+        }
+    }
+
     private static LogOptions ParseLogOptions(string[] options)
     {
         var log = new LogOptions();
@@ -144,7 +173,7 @@ public static class ContainerFlags
             var (key, value) = option.Split('=', 2) is [var k, var v] ? (k, v) : throw new InvalidInputException($"invalid --log-opt \"{option}\": use key=value");
             log = key switch
             {
-                "max-size" => log with { MaxSizeBytes = ByteSize.Parse(value) },
+                "max-size" => log with { MaxSizeBytes = ByteSize.Parse(value) is var size and > 0 ? size : throw new InvalidInputException($"invalid --log-opt max-size=\"{value}\": give a positive size such as 10m") },
                 "max-file" => log with { MaxFiles = int.TryParse(value, out var n) && n > 0 ? n : throw new InvalidInputException($"invalid max-file \"{value}\": a positive number") },
                 _ => throw new InvalidInputException($"unknown log option \"{key}\" (the json-file driver takes max-size and max-file)"),
             };

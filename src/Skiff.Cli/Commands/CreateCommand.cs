@@ -11,7 +11,7 @@ public static class CreateCommand
         var command = new Command("create", "Create a new container without starting it").WithFlags();
         command.SetAction(p =>
         {
-            using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
+            using var engine = new ContainerEngine(SkiffPaths.FromEnvironment()) { Notices = ContainerFlags.Notice };
             var request = ContainerFlags.ToRequest(p);
             ImagePulling.Ensure(p.GetValue(ImagePulling.Policy)!, request.Image);
             // Docker's create -i: the input of the first attach (start -a -i) is the program's whole stdin.

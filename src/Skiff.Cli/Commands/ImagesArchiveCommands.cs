@@ -55,7 +55,7 @@ public static class ImagesArchiveCommands
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ArgumentException($"no such file: {path}");
+            throw new InvalidInputException($"no such file: {path}");
         }
         catch (UnauthorizedAccessException)
         {

@@ -19,14 +19,24 @@ public static class RunCommand
 
     private static int Execute(ParseResult p)
     {
-        using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
+        using var engine = new ContainerEngine(SkiffPaths.FromEnvironment()) { Notices = ContainerFlags.Notice };
         var request = ContainerFlags.ToRequest(p);
         if (!p.GetValue(Detach) && InputTerminal.Refuses(request.Interactive, request.Tty)) return InputTerminal.RefusedExitCode;
         ImagePulling.Ensure(p.GetValue(ImagePulling.Policy)!, request.Image);
         if (p.GetValue(Detach))
         {
             var record = engine.Create(request);
-            MonitorLauncher.Start(engine, record);
+            try
+            {
+                MonitorLauncher.Start(engine, record);
+            }
+            catch
+            {
+                // The container this run made must not keep its name after the run failed (a
+                // retry would be refused): unlike `create` then `start`, nobody asked for it alone.
+                engine.Remove(record.Id, force: true, removeVolumes: true);
+                throw;
+            }
             Console.WriteLine(record.Id);
             return 0;
         }

@@ -18,7 +18,10 @@ public sealed record CommitRequest(string? Reference, IReadOnlyList<string> Chan
 public sealed class ContainerCommit(ContainerEngine engine)
 {
     /// <returns>The new image's id (its config digest).</returns>
-    public Digest Commit(string reference, CommitRequest request)
+    public Digest Commit(string reference, CommitRequest request) =>
+        StateUnwritableException.Guard(engine.Paths.Root, () => CommitUnguarded(reference, request));
+
+    private Digest CommitUnguarded(string reference, CommitRequest request)
     {
         var name = request.Reference is { } r ? ImageReference.Parse(r) : null;
         var record = engine.Find(reference);

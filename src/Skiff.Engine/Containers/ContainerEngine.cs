@@ -25,16 +25,24 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
 
     public SkiffPaths Paths => paths;
 
+    /// <summary>Told what a command did that the user did not spell out (a -v host directory it created).</summary>
+    public Action<string>? Notices { get; set; }
+
     /// <summary>A new container's ID: 64 hex digits, as Docker's.</summary>
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-    public ContainerRecord Create(RunRequest request)
+    public ContainerRecord Create(RunRequest request) =>
+        StateUnwritableException.Guard(paths.Root, () => CreateUnguarded(request));
+
+    private ContainerRecord CreateUnguarded(RunRequest request)
     {
         Validate(request);
         if (request.Name is { } wanted) ContainerStore.ValidateName(wanted);
         request = CheckNetworks(request);
         var image = new ImageStore(paths.Images).Resolve(request.Image);
-        request = Volumes.Attach(request, image) with
+        request = Volumes.Attach(request, image, (path, first) => Notices?.Invoke(path == first
+            ? $"created the host directory {path} for a -v mount, as it did not exist"
+            : $"created the host directory {path} (and the missing parents from {first}) for a -v mount, as it did not exist")) with
         {
             StopSignal = request.StopSignal ?? image.Config.StopSignal,
             Labels = ImageLabels.Merge(image.Config.Labels, request.Labels),
@@ -61,6 +69,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
             Directory.CreateDirectory(Path.Join(bundle, "upper"));
             Directory.CreateDirectory(Path.Join(bundle, "work"));
             WriteNetworkFiles(bundle, Hostname(request, id), request);
+            Store.WriteCopy(record);
             return record;
         }
         catch
@@ -121,8 +130,12 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         catch (Exception e)
         {
             ReleaseNetworks(record.Id);
-            if (e is not ContainerStartException start) throw;
-            Store.Update(record.Id, c => c with { Status = ContainerStatus.Exited, ExitCode = start.ExitCode, Error = start.Message, FinishedAt = DateTime.UtcNow });
+            // Why it did not start is kept, as Docker's State.Error: the program's own failure ends
+            // the container (exited), the engine's (a port taken, a limit refused) leaves it as it
+            // was, with Docker's 128 for "the engine failed to start it".
+            Store.Update(record.Id, c => e is ContainerStartException start
+                ? c with { Status = ContainerStatus.Exited, ExitCode = start.ExitCode, Error = start.Message, FinishedAt = DateTime.UtcNow }
+                : c with { ExitCode = EngineStartFailure, Error = e.Message });
             throw;
         }
         Store.Update(record.Id, c => c with
@@ -132,6 +145,9 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         });
         return running;
     }
+
+    /// <summary>Docker's exit code of a container its engine failed to start.</summary>
+    public const int EngineStartFailure = 128;
 
     /// <summary>Starts a process in a running container: all its namespaces, its cgroup, its user, environment and capabilities.</summary>
     public RunningContainer Exec(string reference, ExecRequest request, int[]? stdio, WindowSize? consoleSize = null)
@@ -200,6 +216,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
             WaitForExit(record.Id, TimeSpan.FromSeconds(10));
             CrashPoint.Reached("rm:killed");
         }
+        else KillUnrecordedProgram(record);
         // A command killed from here on leaves a record that says so, and that rm finishes removing.
         Store.Update(record.Id, c => c with { Status = ContainerStatus.Removing });
         CrashPoint.Reached("rm:marked");
@@ -214,6 +231,26 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         if (removeVolumes || record.Request.AutoRemove) Volumes.RemoveAnonymous(record.Id, record.Request.Mounts);
     }
 
+    /// <summary>
+    /// A start killed between spawning the container's init and recording it running leaves a
+    /// record that says "created" while the program lives on in its cgroup, owned by nobody (the
+    /// soak's random kills found it): whatever is in the cgroup goes with the container. Only a
+    /// cgroup that exists is touched, so that an empty shared parent is never removed under a
+    /// container being created in it.
+    /// </summary>
+    private static void KillUnrecordedProgram(ContainerRecord record)
+    {
+        try
+        {
+            var cgroup = Runtime.Cgroups.ContainerCgroup.Open(Linux.Cgroups.CgroupLayout.Detect(), record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
+            if (cgroup.Processes().Count > 0) cgroup.Destroy();
+        }
+        catch (Exception e) when (e is Runtime.Cgroups.CgroupException or IOException)
+        {
+            // No cgroup: nothing runs for it.
+        }
+    }
+
     /// <summary>Polls the record until the container is no longer running; the exit code, or null on timeout.</summary>
     public ContainerRecord WaitForExit(string id, TimeSpan? timeout = null)
     {
@@ -225,6 +262,14 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
             if (DateTime.UtcNow > deadline) return record;
             Thread.Sleep(20);
         }
+    }
+
+    /// <summary><c>system repair</c> (see <see cref="StateRepair"/>), then the rules rewritten from the rebuilt records.</summary>
+    public RepairReport Repair(bool clean)
+    {
+        var report = new StateRepair(paths, new CgroupLiveContainers()).Run(clean);
+        if (report.Networks.Count > 0 || report.Containers.Any(c => c.Endpoints.Count > 0)) Networking.ApplyRules();
+        return report;
     }
 
     public static string Hostname(RunRequest request, string id) =>
@@ -249,6 +294,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         if (r.Cpus is { } cpus && cpus > Environment.ProcessorCount)
             throw new InvalidInputException($"range of CPUs is from 0.01 to {Environment.ProcessorCount}.00, as there are only {Environment.ProcessorCount} CPUs available");
         if (r.PidsLimit is 0) throw new InvalidInputException("--pids-limit must be positive, or -1 for unlimited");
+        if (r.CpusetCpus is { } cpuset) CpuList.Check(cpuset, File.ReadAllText(CpuList.OnlineFile));
         if (request.AutoRemove && request.Restart.Mode != RestartMode.No)
             throw new InvalidInputException("conflicting options: --restart and --rm");
     }

@@ -43,6 +43,13 @@ public sealed class JsonFileLog : IDisposable
         buffer.Write("\n"u8);
         lock (_lock)
         {
+            // Deleted under us (a user's rm, a log cleaner): writing on would feed a file nobody can
+            // open, so the rest of the output goes to a new one.
+            if (!File.Exists(_path))
+            {
+                _file.Dispose();
+                _file = OpenForAppend();
+            }
             if (_maxSize is { } max && _file.Length > 0 && _file.Length + buffer.WrittenCount > max) Rotate();
             _file.Write(buffer.WrittenSpan);
             _file.Flush();

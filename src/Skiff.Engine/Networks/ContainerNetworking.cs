@@ -60,10 +60,15 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot, IN
             throw new InvalidInputException("--ip-range needs --subnet");
         var record = store.Insert(request.Name, bridge, subnet, gateway, request.Internal, request.InterContainer, request.Mtu,
             request.IpRange is { } range ? Ipv4Prefix.Parse(range) : null);
+        // Killed from here on, the network is recorded: its bridge and rules are made again by the
+        // first container that joins it (or go with `network rm`).
+        Linux.CrashPoint.Reached("network-create:recorded");
         try
         {
             driver.EnsureNetwork(record.ToBridge());
+            Linux.CrashPoint.Reached("network-create:bridge-made");
             ApplyRules();
+            Linux.CrashPoint.Reached("network-create:rules-applied");
             return record;
         }
         catch
@@ -77,8 +82,13 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot, IN
     public void Remove(string reference)
     {
         var network = store.Find(reference);
-        store.Delete(network);
+        // The bridge goes before the record: a command killed in between leaves a network that
+        // `network rm` finishes (its bridge is made again by any container that joins it), never
+        // a bridge no record knows about.
+        store.RefuseInUse(network);
         driver.RemoveLink(network.Bridge);
+        Linux.CrashPoint.Reached("network-rm:bridge-removed");
+        store.Delete(network);
         ApplyRules();
     }
 

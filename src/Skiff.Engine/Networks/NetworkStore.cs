@@ -50,6 +50,7 @@ public sealed partial class NetworkStore(StateDatabase db)
             ("$name", name), ("$id", id), ("$bridge", record.Bridge), ("$subnet", subnet.ToString()), ("$gateway", gateway.ToString()),
             ("$internal", @internal ? 1 : 0), ("$icc", interContainer ? 1 : 0), ("$mtu", mtu), ("$created", ContainerStore.FormatTime(record.Created)), ("$range", ipRange?.ToString()));
         tx.Commit();
+        NetworkCopies.WriteNetwork(db.Root, record);
         return record;
     }
 
@@ -66,15 +67,22 @@ public sealed partial class NetworkStore(StateDatabase db)
         return byPrefix.Count == 1 ? byPrefix[0] : null;
     }
 
+    /// <summary>Refuses a network some container has an address on.</summary>
+    public void RefuseInUse(NetworkRecord network, SqliteTransaction? tx = null)
+    {
+        var attached = Allocations(tx).Where(a => a.Network == network.Name).Select(a => a.ContainerId[..12]).ToList();
+        if (attached.Count > 0)
+            throw new ConflictException($"network {network.Name} has active endpoints (containers {string.Join(", ", attached)}): stop or remove them first");
+    }
+
     /// <summary>Deletes a network that no container is attached to.</summary>
     public void Delete(NetworkRecord network)
     {
         using var tx = db.Begin();
-        var attached = Allocations(tx).Where(a => a.Network == network.Name).Select(a => a.ContainerId[..12]).ToList();
-        if (attached.Count > 0)
-            throw new ConflictException($"network {network.Name} has active endpoints (containers {string.Join(", ", attached)}): stop or remove them first");
+        RefuseInUse(network, tx);
         db.Execute("DELETE FROM networks WHERE name = $name", tx, ("$name", network.Name));
         tx.Commit();
+        NetworkCopies.DeleteNetwork(db.Root, network.Name);
     }
 
     /// <summary>
@@ -100,10 +108,45 @@ public sealed partial class NetworkStore(StateDatabase db)
             if (onNetwork.FirstOrDefault(a => a.Address.Equals(requested)) is { } holder)
                 throw new ConflictException($"address {requested} is already in use on network {networkName} by container {holder.ContainerId[..12]}: choose another --ip, or leave it out for a free one");
         }
-        db.Execute("INSERT INTO ip_allocations (network, address, container_id, ports) VALUES ($network, $address, $container, $ports)", tx,
-            ("$network", networkName), ("$address", address.ToString()), ("$container", containerId), ("$ports", string.Join(',', chosen.Select(p => p.Spec))));
+        var allocation = new NetworkAllocation(networkName, address, containerId, chosen);
+        Insert(allocation, tx);
         tx.Commit();
-        return new NetworkAllocation(networkName, address, containerId, chosen);
+        NetworkCopies.WriteEndpoints(db.Root, containerId, [.. all.Where(a => a.ContainerId == containerId), allocation]);
+        return allocation;
+    }
+
+    private void Insert(NetworkAllocation a, SqliteTransaction tx) =>
+        db.Execute("INSERT INTO ip_allocations (network, address, container_id, ports) VALUES ($network, $address, $container, $ports)", tx,
+            ("$network", a.Network), ("$address", a.Address.ToString()), ("$container", a.ContainerId), ("$ports", string.Join(',', a.Ports.Select(p => p.Spec))));
+
+    /// <summary>
+    /// Puts back a network and the addresses its running containers hold, as <c>system repair</c>
+    /// found them; an address or port somebody else took meanwhile is a conflict.
+    /// </summary>
+    public void Restore(NetworkRecord n)
+    {
+        using var tx = db.Begin();
+        if (Read($"SELECT {Columns} FROM networks WHERE name = $name", tx, ("$name", n.Name)).Count > 0) return;
+        db.Execute($"INSERT INTO networks ({Columns}) VALUES ($name, $id, $bridge, $subnet, $gateway, $internal, $icc, $mtu, $created, $range)", tx,
+            ("$name", n.Name), ("$id", n.Id), ("$bridge", n.Bridge), ("$subnet", n.Subnet.ToString()), ("$gateway", n.Gateway.ToString()),
+            ("$internal", n.Internal ? 1 : 0), ("$icc", n.InterContainer ? 1 : 0), ("$mtu", n.Mtu), ("$created", ContainerStore.FormatTime(n.Created)), ("$range", n.IpRange?.ToString()));
+        tx.Commit();
+    }
+
+    /// <inheritdoc cref="Restore(NetworkRecord)"/>
+    public void Restore(IReadOnlyList<NetworkAllocation> held)
+    {
+        using var tx = db.Begin();
+        var all = Allocations(tx);
+        foreach (var a in held)
+        {
+            if (all.FirstOrDefault(b => b.Network == a.Network && (b.Address.Equals(a.Address) || b.ContainerId == a.ContainerId)) is { } clash)
+                throw new ConflictException($"address {clash.Address} on network {a.Network} is held by container {clash.ContainerId[..12]} now");
+            if (all.SelectMany(b => b.Ports).FirstOrDefault(p => a.Ports.Any(q => q.HostPort == p.HostPort && q.Protocol == p.Protocol && q.HostIp == p.HostIp)) is { } port)
+                throw new ConflictException($"host port {port.HostPort}/{port.Protocol} is published by another container now");
+            Insert(a, tx);
+        }
+        tx.Commit();
     }
 
     /// <summary>Gives back every address the container holds (or only the one on <paramref name="network"/>), and says which they were.</summary>
@@ -113,7 +156,9 @@ public sealed partial class NetworkStore(StateDatabase db)
         var held = Allocations(tx).Where(a => a.ContainerId == containerId && (network is null || a.Network == network)).ToList();
         foreach (var a in held)
             db.Execute("DELETE FROM ip_allocations WHERE network = $network AND container_id = $id", tx, ("$network", a.Network), ("$id", containerId));
+        List<NetworkAllocation> kept = network is null ? [] : [.. Allocations(tx).Where(a => a.ContainerId == containerId)];
         tx.Commit();
+        if (held.Count > 0) NetworkCopies.WriteEndpoints(db.Root, containerId, kept);
         return held;
     }
 

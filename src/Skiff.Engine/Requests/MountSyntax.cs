@@ -133,6 +133,8 @@ public static class MountSyntax
             var key = option.Split('=', 2)[0];
             if (option.Contains('=') ? !TmpfsKeys.Contains(key) : !TmpfsFlags.Contains(option))
                 throw new InvalidInputException($"invalid tmpfs option \"{option}\" for {parts[0]}: use size=, mode=, uid=, gid=, nr_inodes=, exec, ro and the like");
+            if (option.Contains('=') && TmpfsValueProblem(key, option[(key.Length + 1)..]) is { } problem)
+                throw new InvalidInputException($"invalid tmpfs option \"{option}\" for {parts[0]}: {problem}");
         }
         return new MountRequest
         {
@@ -140,6 +142,22 @@ public static class MountSyntax
             Target = Target(MountType.Tmpfs, parts[0]),
             ReadOnly = options.Contains("ro"),
             TmpfsOptions = options.Where(o => o is not ("ro" or "rw")).ToList(),
+        };
+    }
+
+    /// <summary>What the kernel would refuse in a tmpfs option's value (with EINVAL and a mount path), said here by name; null when it is fine.</summary>
+    private static string? TmpfsValueProblem(string key, string value)
+    {
+        static bool Digits(string s) => s.Length is > 0 and <= 18 && s.All(char.IsAsciiDigit);
+        // The kernel's own syntax: a number with an optional k, m, g, t, p or e; for size also a percentage of memory.
+        static bool Sized(string s) => Digits(s) || (s.Length > 1 && Digits(s[..^1]) && "kKmMgGtTpPeE".Contains(s[^1]));
+        return key switch
+        {
+            "size" when !Sized(value) && !(value.EndsWith('%') && Digits(value[..^1])) => "give a size such as 64m, or a percentage of memory such as 50%",
+            "nr_blocks" or "nr_inodes" when !Sized(value) => "give a number, with an optional k, m or g",
+            "mode" when !(value.Length is > 0 and <= 4 && value.All(c => c is >= '0' and <= '7')) => "give an octal mode such as 1777",
+            "uid" or "gid" when !(Digits(value) && long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) <= uint.MaxValue) => "give a numeric id",
+            _ => null,
         };
     }
 

@@ -46,12 +46,14 @@ public sealed partial class ContainerStore(StateDatabase db)
         var current = Read($"SELECT {Columns} FROM containers WHERE id = $id", tx, ("$id", id)).SingleOrDefault()
             ?? throw new NoSuchContainerException(id);
         var updated = change(current);
+        var renamedRequest = updated.Name != current.Name ? RequestJson(tx, id) : null;
         db.Execute("""
             UPDATE containers SET name = $name, status = $status, pid = $pid, monitor_pid = $monitor_pid, exit_code = $exit_code,
               oom_killed = $oom_killed, started_at = $started_at, finished_at = $finished_at, restart_count = $restart_count,
               stop_requested = $stop_requested, error = $error WHERE id = $id
             """, tx, Parameters(updated));
         tx.Commit();
+        if (renamedRequest is not null) ContainerCopy.Write(db.Root, updated, renamedRequest);
         return updated;
     }
 
@@ -68,9 +70,23 @@ public sealed partial class ContainerStore(StateDatabase db)
         var json = JsonSerializer.Serialize(request, EngineJson.Default.RunRequest);
         db.Execute("UPDATE containers SET request = $request WHERE id = $id", tx, ("$request", json), ("$id", id));
         tx.Commit();
+        ContainerCopy.Write(db.Root, current, json);
         KnownRequests[id] = (json, request);
         return current with { Request = request };
     }
+
+    /// <summary>Writes the container's copy (see <see cref="ContainerCopy"/>) once its directory exists.</summary>
+    public void WriteCopy(ContainerRecord record) =>
+        ContainerCopy.Write(db.Root, record, KnownRequests.TryGetValue(record.Id, out var known) ? known.Json : RequestJson(null, record.Id));
+
+    private string RequestJson(SqliteTransaction? tx, string id) =>
+        db.Scalar("SELECT request FROM containers WHERE id = $id", tx, ("$id", id)) as string ?? throw new NoSuchContainerException(id);
+
+    /// <summary>
+    /// Puts back a record <c>system repair</c> rebuilt, status and all; a name taken meanwhile is a
+    /// conflict, as at create.
+    /// </summary>
+    public void Restore(ContainerRecord record) => Insert(record);
 
     public void Delete(string id) => db.Execute("DELETE FROM containers WHERE id = $id", null, ("$id", id));
 

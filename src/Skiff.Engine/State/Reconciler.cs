@@ -66,7 +66,7 @@ internal static class Reconciler
         (record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
 
     /// <summary>Alive and a skiff process: a pid reused by something else does not count.</summary>
-    private static bool IsSkiffProcess(int pid)
+    internal static bool IsSkiffProcess(int pid)
     {
         if (pid <= 0) return false;
         try

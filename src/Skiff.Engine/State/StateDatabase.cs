@@ -18,24 +18,95 @@ public sealed class StateDatabase : IDisposable
     // its one provider (Debian's libsqlite3, linked into the executable) instead.
     static StateDatabase() => SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_sqlite3());
 
-    public StateDatabase(string root)
+    /// <summary>The state directory the database is in.</summary>
+    public string Root { get; }
+
+    /// <param name="rebuilding">for <c>system repair</c>: a new, empty database beside the copies it is rebuilt from is expected.</param>
+    public StateDatabase(string root, bool rebuilding = false)
     {
         Directory.CreateDirectory(root);
+        Root = root;
+        var path = Path.Join(root, FileName);
+        if (!rebuilding) RefuseDamaged(path);
         _writeLockPath = Path.Join(root, "skiff.db.writers");
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = Path.Join(root, "skiff.db"),
+            DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
             DefaultTimeout = 30,
         }.ToString());
-        _connection.Open();
-        // Closing the last connection would copy the WAL into the database and sync it twice, in
-        // every command that wrote anything; SQLite's automatic checkpoint (every 1000 pages of
-        // WAL) does that work once for many commands instead.
-        SQLitePCL.raw.sqlite3_db_config(_connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
-        Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-        Migrate();
+        try
+        {
+            _connection.Open();
+            // Closing the last connection would copy the WAL into the database and sync it twice, in
+            // every command that wrote anything; SQLite's automatic checkpoint (every 1000 pages of
+            // WAL) does that work once for many commands instead.
+            SQLitePCL.raw.sqlite3_db_config(_connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
+            Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+            Migrate();
+        }
+        catch (SqliteException e)
+        {
+            _connection.Dispose();
+            if (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+                throw StateDamagedException.Unreadable(path, e.Message.Replace("SQLite Error", "SQLite error", StringComparison.Ordinal));
+            throw StateUnwritableException.From(e, root) ?? (Exception)e;
+        }
+    }
+
+    public const string FileName = "skiff.db";
+    private const int SqliteCorrupt = 11, SqliteNotADatabase = 26;
+
+    /// <summary>
+    /// A missing or empty database is a new one only when nothing of an older one is left: with
+    /// container directories or network copies around, it was lost, and a new one would forget
+    /// them. A cut or overwritten file is refused whatever is around.
+    /// </summary>
+    private void RefuseDamaged(string path)
+    {
+        var condition = StateFileCheck.Inspect(path);
+        if (condition == StateFileCondition.Sound) return;
+        var leftovers = condition is StateFileCondition.Missing or StateFileCondition.Empty ? RecordCopies.Count(Root) : 0;
+        if (condition is StateFileCondition.Truncated or StateFileCondition.NotADatabase || leftovers > 0)
+            throw StateDamagedException.For(path, condition, leftovers);
+    }
+
+    /// <summary>
+    /// For <c>system repair</c>: a damaged database (with its WAL and shared-memory files) is moved
+    /// aside under a dated name, so that a new one can be made; its path, or null when it was sound.
+    /// </summary>
+    public static string? SetAsideDamaged(string root)
+    {
+        var path = Path.Join(root, FileName);
+        var condition = StateFileCheck.Inspect(path);
+        if (condition == StateFileCondition.Sound && Readable(path)) return null;
+        if (condition == StateFileCondition.Missing)
+        {
+            foreach (var suffix in new[] { "-wal", "-shm" }) File.Delete(path + suffix);
+            return null;
+        }
+        var aside = $"{path}.damaged-{DateTime.UtcNow:yyyyMMddTHHmmss}";
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+            if (File.Exists(path + suffix)) File.Move(path + suffix, aside + suffix, overwrite: true);
+        return aside;
+    }
+
+    // A sound header over pages SQLite cannot read: quick_check walks every page once.
+    private static bool Readable(string path)
+    {
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA quick_check";
+            return check.ExecuteScalar() as string == "ok";
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
     }
 
     private void Migrate()
@@ -108,10 +179,18 @@ public sealed class StateDatabase : IDisposable
     /// </summary>
     public WriteTransaction Begin()
     {
-        var queue = FileLock.Exclusive(_writeLockPath);
+        SafeFileHandle queue;
         try
         {
-            return new WriteTransaction(_connection.BeginTransaction(deferred: false), queue);
+            queue = FileLock.Exclusive(_writeLockPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateUnwritableException($"the state directory {Root} cannot be written ({e.Message.TrimEnd('.')}): make it writable, or point SKIFF_ROOT elsewhere, and run the command again", e);
+        }
+        try
+        {
+            return new WriteTransaction(Writing(() => _connection.BeginTransaction(deferred: false)), queue, this);
         }
         catch
         {
@@ -132,7 +211,20 @@ public sealed class StateDatabase : IDisposable
     public int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(sql, tx, parameters);
-        return command.ExecuteNonQuery();
+        return Writing(command.ExecuteNonQuery);
+    }
+
+    /// <summary>A write, with SQLite's disk failures (read-only, full) said as what to do about them.</summary>
+    internal T Writing<T>(Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (SqliteException e) when (StateUnwritableException.From(e, Root) is { } unwritable)
+        {
+            throw unwritable;
+        }
     }
 
     public object? Scalar(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
@@ -145,13 +237,17 @@ public sealed class StateDatabase : IDisposable
 }
 
 /// <summary>A write transaction and its place at the head of the writers' queue, given up together.</summary>
-public sealed class WriteTransaction(SqliteTransaction transaction, SafeFileHandle queue) : IDisposable
+public sealed class WriteTransaction(SqliteTransaction transaction, SafeFileHandle queue, StateDatabase db) : IDisposable
 {
     public static implicit operator SqliteTransaction(WriteTransaction tx) => tx._transaction;
 
     private readonly SqliteTransaction _transaction = transaction;
 
-    public void Commit() => _transaction.Commit();
+    public void Commit() => db.Writing(() =>
+    {
+        _transaction.Commit();
+        return 0;
+    });
 
     public void Dispose()
     {

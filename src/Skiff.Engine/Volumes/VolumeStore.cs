@@ -92,7 +92,8 @@ public sealed class VolumeStore(StateDatabase db, SkiffPaths paths)
     /// demand and fills a new (empty) one from the image's content at its target, creates a missing
     /// -v host directory, and records the host directory each mount uses.
     /// </summary>
-    public RunRequest Attach(RunRequest request, LocalImage image)
+    /// <param name="created">told each host directory made for a -v bind, with the first of its missing parents.</param>
+    public RunRequest Attach(RunRequest request, LocalImage image, Action<string, string>? created = null)
     {
         MountSyntax.CheckDuplicates(request.Mounts);
         var mounts = new List<MountRequest>();
@@ -101,7 +102,7 @@ public sealed class VolumeStore(StateDatabase db, SkiffPaths paths)
             switch (m.Type)
             {
                 case MountType.Bind:
-                    if (m.CreateHostPath && !Path.Exists(m.Source)) Directory.CreateDirectory(m.Source!);
+                    if (m.CreateHostPath && !Path.Exists(m.Source)) created?.Invoke(m.Source!, CreateHostDirectory(m.Source!));
                     mounts.Add(m with { HostPath = m.Source });
                     break;
                 case MountType.Volume:
@@ -116,6 +117,22 @@ public sealed class VolumeStore(StateDatabase db, SkiffPaths paths)
             }
         }
         return request with { Mounts = mounts };
+    }
+
+    /// <summary>Creates a missing -v source as Docker does (with its parents); the first directory that had to be made.</summary>
+    private static string CreateHostDirectory(string path)
+    {
+        var first = path;
+        for (var parent = Path.GetDirectoryName(path); parent is not null && !Path.Exists(parent); parent = Path.GetDirectoryName(parent)) first = parent;
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"the -v source {path} does not exist and cannot be created ({e.Message.TrimEnd('.')}): create it first, or correct the path");
+        }
+        return first;
     }
 
     private void Delete(VolumeRecord volume)

@@ -16,7 +16,7 @@ public sealed class PublishedPortTests
 
     private static readonly string[] Web = ["busybox", "sh", "-c", "mkdir /w && echo published > /w/index.html && exec httpd -f -p 80 -h /w"];
 
-    private static string Get(string address, int port) =>
+    internal static string Get(string address, int port) =>
         $"timeout 3 bash -c \"exec 3<>/dev/tcp/{address}/{port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3\"";
 
     private static RunResult UdpPing(OutsideMachine outside, int port) =>

@@ -41,6 +41,17 @@ public sealed class ByteSizeTests
     {
         var e = Assert.Throws<InvalidInputException>(() => ByteSize.Parse("64x"));
 
-        Assert.Equal("invalid size: \"64x\" (unknown unit \"x\"; use b, k, m or g)", e.Message);
+        Assert.Equal("invalid size: \"64x\" (unknown unit \"x\"; use b, k, m, g, t or p)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("99999999999g")]
+    [InlineData("9999999999999999999999999999")]
+    [InlineData("8193p")]
+    public void A_size_past_8_EiB_is_a_format_error_not_an_overflow(string text)
+    {
+        var e = Assert.Throws<InvalidInputException>(() => ByteSize.Parse(text));
+
+        Assert.Contains("larger than the largest size", e.Message);
     }
 }

@@ -30,4 +30,23 @@ public sealed class JsonFileLogTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void A_log_deleted_while_it_is_written_gets_the_later_lines_in_a_new_file()
+    {
+        var path = Path.Join(Path.GetTempPath(), $"skiff-log-{Guid.NewGuid():N}.log");
+        try
+        {
+            using var log = new JsonFileLog(path, null, 1);
+            log.Write("stdout", "before\n"u8);
+            File.Delete(path);
+            log.Write("stdout", "after\n"u8);
+
+            Assert.Equal(["after\n"], JsonFileLog.ReadAll(path, 1).Select(e => e.Text));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

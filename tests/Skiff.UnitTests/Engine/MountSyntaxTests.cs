@@ -144,6 +144,25 @@ public sealed class MountSyntaxTests
         Assert.Contains("mount path must be absolute", Assert.Throws<InvalidInputException>(() => MountSyntax.ParseTmpfs("x")).Message);
     }
 
+    [Theory]
+    [InlineData("/x:size=abc", "give a size such as 64m")]
+    [InlineData("/x:size=10x", "give a size such as 64m")]
+    [InlineData("/x:nr_inodes=50%", "give a number")]
+    [InlineData("/x:mode=9", "give an octal mode")]
+    [InlineData("/x:uid=root", "give a numeric id")]
+    public void Tmpfs_flag_refuses_option_values_the_kernel_would_refuse(string spec, string expected)
+    {
+        var message = Assert.Throws<InvalidInputException>(() => MountSyntax.ParseTmpfs(spec)).Message;
+        Assert.Contains($"invalid tmpfs option \"{spec[3..]}\" for /x", message);
+        Assert.Contains(expected, message);
+    }
+
+    [Theory]
+    [InlineData("/x:size=64m,nr_inodes=1k,mode=1777,uid=1000,gid=0")]
+    [InlineData("/x:size=50%")]
+    [InlineData("/x:size=1048576")]
+    public void Tmpfs_flag_takes_the_kernel_s_value_syntax(string spec) => MountSyntax.ParseTmpfs(spec);
+
     [Fact]
     public void Two_mounts_on_one_target_are_refused()
     {

@@ -1,0 +1,108 @@
+using Skiff.IntegrationTests.Network;
+using static Skiff.IntegrationTests.BridgeNetworkTests;
+using static Skiff.IntegrationTests.Sandbox;
+
+namespace Skiff.IntegrationTests;
+
+/// <summary>
+/// The state database lost or damaged under running containers: every command says so with the fix
+/// (instead of forgetting them), and <c>system repair</c> gets them all back, addresses and ports
+/// included. These tests damage the shared state directory's database: they run alone.
+/// </summary>
+[Collection("host state")]
+public sealed class StateRepairTests
+{
+    private static readonly string[] Web = WebServer("repaired");
+
+    private static void DeleteDatabase()
+    {
+        foreach (var file in Directory.GetFiles(StateRoot, "skiff.db*").Where(f => !f.Contains(".damaged-") && !f.EndsWith(".writers"))) File.Delete(file);
+    }
+
+    private static void AssertRefusedWithTheFix(RunResult r) => AssertOneSentence(r, "skiff system repair");
+
+    [Fact]
+    public void Deleting_the_database_under_running_containers_is_noticed_and_repair_brings_them_all_back()
+    {
+        using var outside = new OutsideMachine();
+        var ids = new List<string>();
+        WithNetwork("10.71.0.0/24", [], net =>
+        {
+            var web = Detached(net, ["--name", "repair-web", "-p", "18071:80", .. Web]);
+            var peer = Detached(net, ["--name", "repair-peer", "busybox", "sleep", "1000"]);
+            var plain = RunDetached("--name", "repair-plain", "busybox", "sleep", "1000");
+            ids.AddRange([web, peer, plain]);
+            try
+            {
+                var addresses = new[] { web, peer, plain }.ToDictionary(id => id, Address);
+                Assert.Contains("repaired", Eventually(() => outside.Bash(PublishedPortTests.Get(OutsideMachine.HostAddress, 18071))).Stdout);
+
+                DeleteDatabase();
+                AssertRefusedWithTheFix(RunSkiff("ps", "-a"));
+                AssertRefusedWithTheFix(RunSkiff("rm", "-f", "repair-peer"));
+                AssertRefusedWithTheFix(RunSkiff(["run", "-d", "--network", net, "-p", "18071:80", .. Web]));
+
+                var repair = Ok(RunSkiff("system", "repair"));
+                Assert.Contains("repair-web", repair.Stdout);
+
+                var ps = Ok(RunSkiff("ps", "--format", "{{.Names}} {{.State}} {{.Ports}}")).Stdout;
+                Assert.Contains("repair-web running 0.0.0.0:18071->80/tcp", ps);
+                Assert.Contains("repair-peer running", ps);
+                Assert.Contains("repair-plain running", ps);
+                foreach (var (id, address) in addresses) Assert.Equal(address, Address(id));
+                Assert.Contains("repaired", Eventually(() => outside.Bash(PublishedPortTests.Get(OutsideMachine.HostAddress, 18071))).Stdout);
+                // The port is known to be taken again, and a new container gets a free address.
+                var taken = RunSkiff(["run", "-d", "--network", net, "-p", "18071:80", .. Web]);
+                Assert.Equal(125, taken.ExitCode);
+                Assert.Contains("already", taken.Stderr);
+                var newcomer = Detached(net, "busybox", "sleep", "1000");
+                Assert.DoesNotContain(Address(newcomer), addresses.Values);
+                Assert.Equal(0, RunSkiff("rm", "-f", newcomer).ExitCode);
+                // A second repair finds nothing to do.
+                Assert.Contains("0 containers and 0 networks restored, 0 left", Ok(RunSkiff("system", "repair")).Stdout);
+            }
+            finally
+            {
+                // Whatever failed, the shared state directory is left with a database for the tests after this one.
+                RunSkiff("system", "repair");
+                RunSkiff("rm", "-f", "repair-web", "repair-peer", "repair-plain");
+            }
+        });
+        // Their own cgroups only: the shared parent may hold other suites' containers.
+        foreach (var id in ids) Assert.Equal("", Sh($"find /sys/fs/cgroup -maxdepth 3 -name {id}").Stdout);
+    }
+
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("half")]
+    [InlineData("garbage")]
+    public void A_damaged_database_is_refused_in_one_sentence_and_repair_sets_it_aside(string damage)
+    {
+        var name = $"repair-{damage}";
+        Ok(RunSkiff("create", "--name", name, "busybox", "true"));
+        try
+        {
+            var path = Path.Join(StateRoot, "skiff.db");
+            // Checkpointed first, so that the file is the whole database, as after any quiet spell.
+            Ok(Sh($"sqlite3 {path} 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null 2>&1 || true"));
+            var bytes = File.ReadAllBytes(path);
+            File.WriteAllBytes(path, damage switch
+            {
+                "empty" => [],
+                "half" => bytes[..(bytes.Length / 2)],
+                _ => System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes.Length),
+            });
+            foreach (var f in Directory.GetFiles(StateRoot, "skiff.db-*")) File.Delete(f);
+
+            AssertRefusedWithTheFix(RunSkiff("ps", "-a"));
+            var repair = Ok(RunSkiff("system", "repair"));
+            if (damage != "empty") Assert.Contains("the damaged database was moved to", repair.Stdout);
+            Assert.Contains($"{name} created", Ok(RunSkiff("ps", "-a", "--format", "{{.Names}} {{.State}}")).Stdout);
+        }
+        finally
+        {
+            RunSkiff("system", "repair");
+            RunSkiff("rm", "-f", name);
+        }
+    }
+}
