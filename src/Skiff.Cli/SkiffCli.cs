@@ -53,6 +53,7 @@ public static class SkiffCli
         ("port", PortCommand.Build),
         ("container", ContainerCommand.Build),
         ("volume", VolumeCommand.Build),
+        ("node", NodeCommand.Build),
     ];
 
     public static RootCommand Build(string? only = null)
@@ -92,7 +93,8 @@ public static class SkiffCli
             ImageException or HttpRequestException or InvalidDataException or NotSupportedException
                 or ArgumentException or FormatException or CgroupException or SyscallException
                 or IOException or UnauthorizedAccessException or InvalidOperationException
-                or Engine.State.ConflictException or Engine.State.NoSuchContainerException or Engine.Networks.NoSuchNetworkException => (ExitCodes.EngineError, e.Message),
+                or Engine.State.ConflictException or Engine.State.NoSuchContainerException or Engine.Networks.NoSuchNetworkException
+                or Network.Cluster.EtcdException => (ExitCodes.EngineError, e.Message),
             _ => (ExitCodes.EngineError, e.ToString()),
         };
         Console.Error.WriteLine($"skiff: {message}");
