@@ -72,7 +72,7 @@ public sealed class NodeAgent(SkiffPaths paths, NodeState state, IRouteTable rou
                 lease = await store.HoldAsync(state.Lease, state.LeaseTtlSeconds);
                 _wake.Release();
             }
-            catch (EtcdException e)
+            catch (Exception e) when (e is EtcdException or IOException)
             {
                 Log(e.Message);
             }

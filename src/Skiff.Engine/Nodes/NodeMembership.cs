@@ -114,6 +114,8 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
     {
         var state = NodeState.Load(paths) ?? throw new InvalidOperationException("this host is in no cluster: run skiff node join first");
         if (state.IsStatic) throw new InvalidOperationException("this node joined in the static form: it has no leases to watch");
+        if (RunningAgent(paths) is { } running)
+            throw new InvalidOperationException($"a node agent already runs for {paths.Root} (pid {running.Id}): stop it first, or leave it be");
         using var cancel = new CancellationTokenSource();
         using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
         {
@@ -173,28 +175,32 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
         throw new InvalidOperationException($"the node agent did not start: {errors.Result.Trim()}");
     }
 
-    /// <summary>SIGTERM to the agent of the pid file, if it is still one (a reused pid is left alone), and waits for it.</summary>
+    /// <summary>SIGTERM to the running agent, and waits for it to go.</summary>
     private void StopAgent()
     {
+        if (RunningAgent(paths) is not { } agent) return;
+        using (agent)
+        {
+            Linux.ProcessControl.Signal(agent.Id, 15);
+            if (!agent.WaitForExit(TimeSpan.FromSeconds(10))) agent.Kill();
+        }
+        File.Delete(NodeAgent.PidFile(paths));
+    }
+
+    /// <summary>The agent of the pid file if it still runs (a pid reused by another program is not it).</summary>
+    private static Process? RunningAgent(SkiffPaths paths)
+    {
         var pidFile = NodeAgent.PidFile(paths);
-        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) return;
-        Process process;
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) return null;
         try
         {
-            process = Process.GetProcessById(pid);
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
+            return commandLine.Contains("node\0agent", StringComparison.Ordinal) ? Process.GetProcessById(pid) : null;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is IOException or ArgumentException)
         {
-            return;
+            return null;
         }
-        using (process)
-        {
-            var commandLine = File.Exists($"/proc/{pid}/cmdline") ? File.ReadAllText($"/proc/{pid}/cmdline") : "";
-            if (!commandLine.Contains("node\0agent", StringComparison.Ordinal)) return;
-            Linux.ProcessControl.Signal(pid, 15);
-            if (!process.WaitForExit(TimeSpan.FromSeconds(10))) process.Kill();
-        }
-        File.Delete(pidFile);
     }
 
     /// <summary>

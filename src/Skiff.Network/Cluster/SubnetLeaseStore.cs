@@ -87,7 +87,14 @@ public sealed class SubnetLeaseStore(EtcdClient etcd)
     public async Task ReleaseAsync(SubnetLease lease)
     {
         await etcd.DeleteAsync(KeyOf(lease.Prefix));
-        if (lease.LeaseId != 0) await etcd.RevokeAsync(lease.LeaseId);
+        try
+        {
+            if (lease.LeaseId != 0) await etcd.RevokeAsync(lease.LeaseId);
+        }
+        // The lease ended on its own meanwhile: nothing is left to give back.
+        catch (EtcdException)
+        {
+        }
     }
 
     private static byte[] Serialize(SubnetLease lease) => JsonSerializer.SerializeToUtf8Bytes(lease, ClusterJsonContext.Default.SubnetLease);
