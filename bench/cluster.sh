@@ -11,7 +11,6 @@
 # Usage: bench/cluster.sh   (root; NODES=20 TTL=3 by default)
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh"
-command -v etcd >/dev/null || apt-get install -y etcd-server >/dev/null
 
 nodes="${NODES:-20}"
 ttl="${TTL:-3}"
@@ -45,7 +44,7 @@ until ip netns exec "${p}etcd" curl -sf "$url/health" >/dev/null; do sleep 0.1; 
 
 node() { # index, then skiff args
   local i="$1"; shift
-  ip netns exec "${p}n$i" env SKIFF_ROOT="$work/n$i" "$skiff" "$@"
+  SKIFF_ROOT="$work/n$i" nsenter --net="/run/netns/${p}n$i" -- "$skiff" "$@"
 }
 join() { node "$1" node join --etcd "$url" --name "n$1" --lease-ttl "${ttl}s" >/dev/null; }
 routes() { ip -n "${p}n$1" route show proto 73 | wc -l; }

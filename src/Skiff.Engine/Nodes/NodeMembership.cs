@@ -33,6 +33,8 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
         if (leaseTtl < TimeSpan.FromSeconds(2))
             throw new ArgumentException($"--lease-ttl {leaseTtl.TotalSeconds}s: a lease must last at least 2 s");
         var address = advertise ?? SourceAddressTowards(etcd);
+        if (IPAddress.IsLoopback(address))
+            throw new ArgumentException($"this host reaches etcd over loopback, which peers cannot route through: give the address they reach it at with --advertise-address IP");
         using var client = new EtcdClient(etcd);
         var store = new SubnetLeaseStore(client);
         var config = await store.ConfigAsync();
@@ -130,6 +132,8 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
                 Console.Out.WriteLine(NodeAgent.ReadyLine);
                 Console.Out.Flush();
                 Linux.ProcessControl.DetachStdio();
+                // It runs for as long as the host does: what joining and the first sync touched goes back.
+                Linux.WorkingSet.Trim();
             }, cancel.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

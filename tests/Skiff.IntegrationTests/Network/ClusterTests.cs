@@ -91,14 +91,17 @@ public sealed class ClusterTests
         Assert.Empty(cluster.SkiffRoutes(Master));
     }
 
-    /// <summary>The body of a fetch that must succeed; the server may still be starting on the first tries.</summary>
+    /// <summary>
+    /// The client address the CGI printed, fetched by a request that must succeed (the server may
+    /// still be starting on the first tries). httpd listens on IPv6 too, so it prints [::ffff:A.B.C.D].
+    /// </summary>
     private static string Eventually200(ClusterTopology cluster, string host, string container, string url)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             var r = cluster.Fetch(host, container, url);
-            if (r.ExitCode == 0) return r.Stdout.Trim();
+            if (r.ExitCode == 0) return System.Net.IPAddress.Parse(r.Stdout.Trim().Trim('[', ']')).MapToIPv4().ToString();
             Assert.True(DateTime.UtcNow < deadline, $"{container} on {host} could not fetch {url}: {r}");
             Thread.Sleep(200);
         }

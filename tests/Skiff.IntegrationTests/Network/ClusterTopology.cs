@@ -83,9 +83,12 @@ public sealed class ClusterTopology : IDisposable
 
     public string RootOf(string address) => Path.Join(_root, address);
 
-    /// <summary>skiff on one host: in its network namespace, with its own state root.</summary>
+    /// <summary>
+    /// skiff on one host: in its network namespace, with its own state root. nsenter, not ip netns
+    /// exec, which mounts a /sys of its own that hides the cgroup hierarchies containers need.
+    /// </summary>
     public RunResult Skiff(string address, params string[] args) =>
-        Run("ip", ["netns", "exec", Host(address), Binary, .. args], env: new Dictionary<string, string> { ["SKIFF_ROOT"] = RootOf(address) });
+        Run("nsenter", [$"--net=/run/netns/{Host(address)}", "--", Binary, .. args], env: new Dictionary<string, string> { ["SKIFF_ROOT"] = RootOf(address) });
 
     public RunResult Must(string address, params string[] args)
     {
@@ -104,8 +107,8 @@ public sealed class ClusterTopology : IDisposable
     /// <summary>`skiff node agent` started by hand (as systemd would), back once it has synced; node leave stops it.</summary>
     public void StartAgent(string address)
     {
-        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardInput = true };
-        foreach (var a in new[] { "netns", "exec", Host(address), Binary, "node", "agent" }) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo("nsenter") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardInput = true };
+        foreach (var a in new[] { $"--net=/run/netns/{Host(address)}", "--", Binary, "node", "agent" }) psi.ArgumentList.Add(a);
         psi.Environment["SKIFF_ROOT"] = RootOf(address);
         using var agent = Process.Start(psi)!;
         Assert.Equal("ready", agent.StandardOutput.ReadLine());
