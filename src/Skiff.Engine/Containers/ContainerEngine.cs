@@ -93,7 +93,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
 
     /// <summary>
     /// Spawns the container's init in its namespaces right away, before the image is even resolved:
-    /// .NET's start-up in the child then overlaps everything <see cref="Create"/> does.
+    /// its exec and start then overlap everything <see cref="Create"/> does.
     /// </summary>
     public PendingInit Launch(RunRequest request, int[]? stdio) =>
         PendingInit.Launch(ContainerSpecBuilder.Namespaces(request, JoinedNetworkNamespace(request)), stdio);

@@ -32,7 +32,7 @@ public sealed partial class ContainerStore(StateDatabase db)
         using var tx = db.Begin();
         if (db.Scalar("SELECT id FROM containers WHERE name = $name", tx, ("$name", record.Name)) is string holder)
             throw new ConflictException($"the container name \"{record.Name}\" is already in use by container {holder}: remove or rename that container to reuse the name");
-        var request = JsonSerializer.Serialize(record.Request, EngineJsonWriter.Default.RunRequest);
+        var request = JsonSerializer.Serialize(record.Request, EngineJson.Default.RunRequest);
         db.Execute($"INSERT INTO containers ({Columns}) VALUES ($id, $name, $image, $image_id, $created, $request, $status, $pid, $monitor_pid, $exit_code, $oom_killed, $started_at, $finished_at, $restart_count, $stop_requested, $error)",
             tx, [.. Parameters(record), ("$request", request)]);
         tx.Commit();
@@ -65,7 +65,7 @@ public sealed partial class ContainerStore(StateDatabase db)
         var current = Read($"SELECT {Columns} FROM containers WHERE id = $id", tx, ("$id", id)).SingleOrDefault()
             ?? throw new NoSuchContainerException(id);
         var request = change(current.Request);
-        var json = JsonSerializer.Serialize(request, EngineJsonWriter.Default.RunRequest);
+        var json = JsonSerializer.Serialize(request, EngineJson.Default.RunRequest);
         db.Execute("UPDATE containers SET request = $request WHERE id = $id", tx, ("$request", json), ("$id", id));
         tx.Commit();
         KnownRequests[id] = (json, request);
