@@ -54,6 +54,8 @@ public static class SkiffCli
         ("container", ContainerCommand.Build),
         ("volume", VolumeCommand.Build),
         ("node", NodeCommand.Build),
+        ("build", BuildCommand.Build),
+        ("builder", BuildCommand.BuildBuilder),
     ];
 
     public static RootCommand Build(string? only = null)
@@ -90,6 +92,8 @@ public static class SkiffCli
         var (code, message) = e switch
         {
             ContainerStartException s => (s.ExitCode, s.Message),
+            Engine.Build.BuildException b => (b.ExitCode, b.Message),
+            Engine.Build.Dockerfile.DockerfileException => (ExitCodes.EngineError, e.Message),
             ImageException or HttpRequestException or InvalidDataException or NotSupportedException
                 or ArgumentException or FormatException or CgroupException or SyscallException
                 or IOException or UnauthorizedAccessException or InvalidOperationException

@@ -62,7 +62,8 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
 
     private static void Write(string path, LocalImage image)
     {
-        var temp = $"{path}.tmp-{Environment.ProcessId}";
+        // Unique per writer, not per process: two threads of one process may write the same entry.
+        var temp = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         using (var w = new BinaryWriter(File.Create(temp)))
         {
             w.Write(FormatVersion);
