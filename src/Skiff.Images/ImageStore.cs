@@ -85,7 +85,7 @@ public sealed partial class ImageStore
         if (FindByIdPrefix(reference, table) is { } byId)
             return byId;
         if (parsed is null)
-            throw new FormatException($"invalid image reference '{reference}': {parseError}");
+            throw new InvalidInputException($"invalid image reference '{reference}': {parseError}");
         return null;
     }
 
@@ -100,7 +100,7 @@ public sealed partial class ImageStore
     {
         var parsed = ImageReference.Parse(reference);
         if (parsed.Digest is not null)
-            throw new ArgumentException($"cannot tag with a digest reference '{reference}'", nameof(reference));
+            throw new InvalidInputException($"cannot tag with a digest reference '{reference}'");
         SetReference(parsed, manifest);
     }
 

@@ -54,7 +54,7 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             if (!content.Exists(manifest) || !layers.All(Directory.Exists)) return null;
             return new LocalImage(reference ?? name, id, manifest, new ImageConfigInfo(env, entrypoint, cmd, workingDir, user, exposedPorts), layers);
         }
-        catch (Exception e) when (e is EndOfStreamException or FormatException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or FormatException or InvalidInputException or IOException)
         {
             return null; // a torn or foreign file: resolve the slow way and write it again
         }

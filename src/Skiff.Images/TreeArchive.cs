@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -78,7 +79,7 @@ public static class TreeArchive
 
     internal static string Join(string name, string child) => name.Length == 0 ? child : name + "/" + child;
 
-    internal static bool IsDirectory(string path) => LibC.Lstat(path)?.Type == LibC.SIfDir;
+    internal static bool IsDirectory(string path) => FileNodes.Lstat(path)?.Type == FileNodes.SIfDir;
 
     internal static IEnumerable<string> Children(string directory) =>
         Directory.EnumerateFileSystemEntries(directory).Select(e => Path.GetFileName(e)).Order(StringComparer.Ordinal);

@@ -46,7 +46,6 @@ public sealed class LinuxSyscalls : ISyscalls
     public static readonly LinuxSyscalls Instance = new();
 
     private const int MntDetach = 2;
-    private const uint SIfChr = 0x2000;
 
     public void Mount(string? source, string target, string? fstype, MountFlags flags, string? data) =>
         SyscallException.Check(Libc.mount(source, target, fstype, (ulong)flags, data),
@@ -74,9 +73,7 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public void Mknod(string path, uint mode, uint major, uint minor)
     {
-        ulong dev = ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
-                  | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
-        SyscallException.Check(Libc.mknod(path, SIfChr | mode, dev), $"mknod {path} c {major} {minor}");
+        SyscallException.Check(Libc.mknod(path, FileNodes.SIfChr | mode, FileNodes.DeviceNumber(major, minor)), $"mknod {path} c {major} {minor}");
         // mknod honours the umask; the device modes are part of the contract, so set them exactly.
         File.SetUnixFileMode(path, (UnixFileMode)(mode & 0xfff));
     }

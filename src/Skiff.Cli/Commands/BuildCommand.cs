@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using System.CommandLine;
 using Skiff.Engine.Build;
 using Skiff.Engine.Networks;
@@ -51,13 +52,13 @@ public static class BuildCommand
         var context = p.GetValue(ContextPath)!;
         var progressMode = p.GetValue(Progress);
         if (progressMode is not ("auto" or "plain" or "quiet" or "tty"))
-            throw new ArgumentException($"invalid --progress={progressMode}: use auto, plain or quiet");
+            throw new InvalidInputException($"invalid --progress={progressMode}: use auto, plain or quiet");
         var quiet = p.GetValue(Quiet) || progressMode == "quiet";
         var (dockerfile, dockerfileName) = ReadDockerfile(p.GetValue(File), context);
         var network = NetworkSyntax.Parse([p.GetValue(Network)!]);
         if (network.Container is not null)
-            throw new ArgumentException("--network container:NAME is not available to build steps: use bridge, none, host or a network's name");
-        var puller = p.GetValue(Pull) ? new ImagePuller(ImageEnvironment.Store(), ImageEnvironment.Registry(p)) : null;
+            throw new InvalidInputException("--network container:NAME is not available to build steps: use bridge, none, host or a network's name");
+        var puller = p.GetValue(Pull) ? ImageEnvironment.Transfers(p).Puller() : null;
         var request = new BuildRequest
         {
             Dockerfile = dockerfile,
@@ -86,12 +87,12 @@ public static class BuildCommand
         if (file == "-" || (file is null && context == "-"))
         {
             if (file == "-" && context == "-")
-                throw new ArgumentException("the Dockerfile and the context cannot both come from stdin: give a context directory or -f FILE");
+                throw new InvalidInputException("the Dockerfile and the context cannot both come from stdin: give a context directory or -f FILE");
             return (Console.In.ReadToEnd(), "-");
         }
         var path = file ?? Path.Join(context, "Dockerfile");
         if (!System.IO.File.Exists(path))
-            throw new ArgumentException(file is null
+            throw new InvalidInputException(file is null
                 ? $"no Dockerfile in the build context {context}: create {path} or name one with -f FILE"
                 : $"Dockerfile {file} not found: check the path given to -f");
         return (System.IO.File.ReadAllText(path), Path.GetFileName(path));
@@ -105,7 +106,7 @@ public static class BuildCommand
         {
             var eq = value.IndexOf('=');
             if (eq == 0)
-                throw new ArgumentException($"invalid --build-arg {value}: write KEY=VALUE");
+                throw new InvalidInputException($"invalid --build-arg {value}: write KEY=VALUE");
             if (eq > 0)
                 args[value[..eq]] = value[(eq + 1)..];
             else if (Environment.GetEnvironmentVariable(value) is { } fromEnv)

@@ -4,7 +4,7 @@ using System.Net;
 using Skiff.Engine;
 using Skiff.Engine.Nodes;
 using Skiff.Network.Cluster;
-using Skiff.Network.Netfilter;
+using Skiff.Network;
 
 namespace Skiff.Cli.Commands;
 
@@ -51,8 +51,8 @@ public static class NodeCommand
 
     private static int Init(ParseResult p)
     {
-        var etcd = EtcdClient.ParseEndpoint(p.GetValue(Etcd) ?? throw new ArgumentException("node init needs --etcd URL"));
-        var config = ClusterConfig.Create(p.GetValue(ClusterCidr) ?? throw new ArgumentException("node init needs --cluster-cidr CIDR"), p.GetValue(SubnetSize));
+        var etcd = EtcdClient.ParseEndpoint(p.GetValue(Etcd) ?? throw new Linux.InvalidInputException("node init needs --etcd URL"));
+        var config = ClusterConfig.Create(p.GetValue(ClusterCidr) ?? throw new Linux.InvalidInputException("node init needs --cluster-cidr CIDR"), p.GetValue(SubnetSize));
         NodeMembership.InitAsync(etcd, config).GetAwaiter().GetResult();
         Console.WriteLine($"cluster {config.Cidr}: a /{config.SubnetLength} per node");
         return 0;
@@ -65,13 +65,13 @@ public static class NodeCommand
         NodeState state;
         if (p.GetValue(Subnet) is { } subnet)
         {
-            if (p.GetValue(Etcd) is not null) throw new ArgumentException("--subnet is the static form, without etcd: give either --etcd or --subnet with --peer");
+            if (p.GetValue(Etcd) is not null) throw new Linux.InvalidInputException("--subnet is the static form, without etcd: give either --etcd or --subnet with --peer");
             state = Membership().JoinStatic(name, Prefix(subnet), [.. p.GetValue(Peer)!.Select(StaticPeer.Parse)], advertise);
         }
         else
         {
-            if (p.GetValue(Peer) is { Length: > 0 }) throw new ArgumentException("--peer belongs to the static form: give --subnet too, or leave --peer out with --etcd");
-            var etcd = EtcdClient.ParseEndpoint(p.GetValue(Etcd) ?? throw new ArgumentException("node join needs --etcd URL (or --subnet and --peer for the static form)"));
+            if (p.GetValue(Peer) is { Length: > 0 }) throw new Linux.InvalidInputException("--peer belongs to the static form: give --subnet too, or leave --peer out with --etcd");
+            var etcd = EtcdClient.ParseEndpoint(p.GetValue(Etcd) ?? throw new Linux.InvalidInputException("node join needs --etcd URL (or --subnet and --peer for the static form)"));
             var ttl = p.GetValue(LeaseTtl) is { } t ? Duration(t) : NodeMembership.DefaultLeaseTtl;
             state = Membership().JoinAsync(etcd, name, advertise, ttl).GetAwaiter().GetResult();
         }
@@ -89,7 +89,7 @@ public static class NodeCommand
 
     private static IPAddress Address(string text) =>
         IPAddress.TryParse(text, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-            ? ip : throw new ArgumentException($"--advertise-address {text}: give this host's IPv4 address");
+            ? ip : throw new Linux.InvalidInputException($"--advertise-address {text}: give this host's IPv4 address");
 
     private static Ipv4Prefix Prefix(string text)
     {
@@ -97,9 +97,9 @@ public static class NodeCommand
         {
             return Ipv4Prefix.Parse(text);
         }
-        catch (FormatException)
+        catch (Linux.InvalidInputException)
         {
-            throw new ArgumentException($"--subnet {text}: give an IPv4 network such as 172.20.1.0/24");
+            throw new Linux.InvalidInputException($"--subnet {text}: give an IPv4 network such as 172.20.1.0/24");
         }
     }
 
@@ -114,6 +114,6 @@ public static class NodeCommand
                 case 'm': return TimeSpan.FromMinutes(value);
                 case 'h': return TimeSpan.FromHours(value);
             }
-        throw new ArgumentException($"--lease-ttl {text}: give a duration such as 10s, 2m or 1h");
+        throw new Linux.InvalidInputException($"--lease-ttl {text}: give a duration such as 10s, 2m or 1h");
     }
 }

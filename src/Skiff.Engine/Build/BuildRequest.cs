@@ -23,7 +23,5 @@ public sealed record BuildRequest
 }
 
 /// <summary>A build that stopped: the message names the step; a failed RUN's exit code is the build's.</summary>
-public sealed class BuildException(string message, int exitCode = 125) : Exception(message)
-{
-    public int ExitCode { get; } = exitCode;
-}
+public sealed class BuildException(string message, int exitCode = Skiff.Linux.SkiffException.EngineError)
+    : Skiff.Linux.SkiffException(message, exitCode: exitCode);

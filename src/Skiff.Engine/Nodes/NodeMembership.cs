@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Skiff.Engine.Networks;
 using Skiff.Network.Cluster;
-using Skiff.Network.Netfilter;
+using Skiff.Network;
 
 namespace Skiff.Engine.Nodes;
 
@@ -31,10 +31,10 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
     {
         RefuseRejoin();
         if (leaseTtl < TimeSpan.FromSeconds(2))
-            throw new ArgumentException($"--lease-ttl {leaseTtl.TotalSeconds}s: a lease must last at least 2 s");
+            throw new Linux.InvalidInputException($"--lease-ttl {leaseTtl.TotalSeconds}s: a lease must last at least 2 s");
         var address = advertise ?? SourceAddressTowards(etcd);
         if (IPAddress.IsLoopback(address))
-            throw new ArgumentException($"this host reaches etcd over loopback, which peers cannot route through: give the address they reach it at with --advertise-address IP");
+            throw new Linux.InvalidInputException($"this host reaches etcd over loopback, which peers cannot route through: give the address they reach it at with --advertise-address IP");
         using var client = new EtcdClient(etcd);
         var store = new SubnetLeaseStore(client);
         var config = await store.ConfigAsync();
@@ -60,21 +60,21 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
     {
         RefuseRejoin();
         if (peers.Count == 0)
-            throw new ArgumentException("--subnet needs at least one --peer SUBNET=ADDRESS (or use --etcd URL)");
+            throw new Linux.InvalidInputException("--subnet needs at least one --peer SUBNET=ADDRESS (or use --etcd URL)");
         if (peers.FirstOrDefault(p => Network.Ipam.AddressPool.Overlap(Ipv4Prefix.Parse(p.Subnet), subnet)) is { } clash)
-            throw new ArgumentException($"--peer {clash.Subnet}={clash.Address} overlaps this node's --subnet {subnet}: give each node its own subnet");
+            throw new Linux.InvalidInputException($"--peer {clash.Subnet}={clash.Address} overlaps this node's --subnet {subnet}: give each node its own subnet");
         var state = new NodeState(name, advertise?.ToString() ?? "", subnet.ToString(), null, null, 0, [.. peers]);
         Settle(state);
         using var routes = new KernelRouteTable();
         var failures = new List<string>();
         PeerRoutes.Sync(routes, peers.Select(p => new PeerRoute(Ipv4Prefix.Parse(p.Subnet), IPAddress.Parse(p.Address))).ToList(), failures.Add);
-        return failures.Count == 0 ? state : throw new InvalidOperationException($"joined, but {string.Join("; ", failures)}");
+        return failures.Count == 0 ? state : throw new ClusterException($"joined, but {string.Join("; ", failures)}");
     }
 
     /// <summary>Stops the agent, gives the lease back and removes the routes Skiff made; the default network keeps its subnet.</summary>
     public async Task LeaveAsync()
     {
-        var state = NodeState.Load(paths) ?? throw new InvalidOperationException("this host is in no cluster: nothing to leave");
+        var state = NodeState.Load(paths) ?? throw new ClusterException("this host is in no cluster: nothing to leave");
         StopAgent();
         if (state.Etcd is { } etcd)
         {
@@ -91,7 +91,7 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
 
     public async Task<IReadOnlyList<NodeListing>> ListAsync()
     {
-        var state = NodeState.Load(paths) ?? throw new InvalidOperationException("this host is in no cluster: run skiff node join first");
+        var state = NodeState.Load(paths) ?? throw new ClusterException("this host is in no cluster: run skiff node join first");
         using var routes = new KernelRouteTable();
         var owned = routes.Owned();
         string Reach(string node, string subnet, string address) =>
@@ -114,10 +114,10 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
     /// <summary>Runs the agent in this process: the hidden <c>node agent</c> verb.</summary>
     public static int RunAgent(SkiffPaths paths)
     {
-        var state = NodeState.Load(paths) ?? throw new InvalidOperationException("this host is in no cluster: run skiff node join first");
-        if (state.IsStatic) throw new InvalidOperationException("this node joined in the static form: it has no leases to watch");
+        var state = NodeState.Load(paths) ?? throw new ClusterException("this host is in no cluster: run skiff node join first");
+        if (state.IsStatic) throw new ClusterException("this node joined in the static form: it has no leases to watch");
         if (RunningAgent(paths) is { } running)
-            throw new InvalidOperationException($"a node agent already runs for {paths.Root} (pid {running.Id}): stop it first, or leave it be");
+            throw new ClusterException($"a node agent already runs for {paths.Root} (pid {running.Id}): stop it first, or leave it be");
         using var cancel = new CancellationTokenSource();
         using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
         {
@@ -156,7 +156,7 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
     private void RefuseRejoin()
     {
         if (NodeState.Load(paths) is { } joined)
-            throw new InvalidOperationException($"this host is already node {joined.Name} with subnet {joined.Subnet}: run skiff node leave first");
+            throw new ClusterException($"this host is already node {joined.Name} with subnet {joined.Subnet}: run skiff node leave first");
     }
 
     /// <summary>Starts the agent and waits for its first sync, so that routes are in place when join returns.</summary>
@@ -171,12 +171,12 @@ public sealed class NodeMembership(SkiffPaths paths, ContainerNetworking network
         };
         startInfo.ArgumentList.Add("node");
         startInfo.ArgumentList.Add("agent");
-        using var agent = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the node agent");
+        using var agent = Process.Start(startInfo) ?? throw new ClusterException("could not start the node agent");
         agent.StandardInput.Close();
         var errors = agent.StandardError.ReadToEndAsync();
         if (agent.StandardOutput.ReadLine() == NodeAgent.ReadyLine) return;
         agent.WaitForExit();
-        throw new InvalidOperationException($"the node agent did not start: {errors.Result.Trim()}");
+        throw new ClusterException($"the node agent did not start: {errors.Result.Trim()}");
     }
 
     /// <summary>SIGTERM to the running agent, and waits for it to go.</summary>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Skiff.Network.Cluster;
-using Skiff.Network.Netfilter;
+using Skiff.Network;
 
 namespace Skiff.Engine.Nodes;
 
@@ -65,10 +65,10 @@ public sealed record StaticPeer(
                 return new StaticPeer(subnet.ToString(), address.ToString());
             }
         }
-        catch (FormatException)
+        catch (Linux.InvalidInputException)
         {
         }
-        throw new ArgumentException($"--peer {text}: give the peer's container subnet and its address as SUBNET=ADDRESS, e.g. 172.20.2.0/24=172.16.91.230");
+        throw new Linux.InvalidInputException($"--peer {text}: give the peer's container subnet and its address as SUBNET=ADDRESS, e.g. 172.20.2.0/24=172.16.91.230");
     }
 }
 

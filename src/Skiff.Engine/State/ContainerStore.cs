@@ -3,14 +3,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
-using Skiff.Engine.Containers;
+using Skiff.Linux;
 
 namespace Skiff.Engine.State;
 
 public sealed class NoSuchContainerException(string reference)
-    : Exception($"no such container: {reference} (see `skiff ps -a` for the containers there are)");
+    : SkiffException($"no such container: {reference} (see `skiff ps -a` for the containers there are)");
 
-public sealed class ConflictException(string message) : Exception(message);
+public sealed class ConflictException(string message) : SkiffException(message);
 
 /// <summary>The container records: lookups by id, unique id prefix or name, and transactional updates.</summary>
 public sealed partial class ContainerStore(StateDatabase db)
@@ -23,7 +23,7 @@ public sealed partial class ContainerStore(StateDatabase db)
     public static void ValidateName(string name)
     {
         if (!ValidName().IsMatch(name))
-            throw new ArgumentException($"invalid container name \"{name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters");
+            throw new InvalidInputException($"invalid container name \"{name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters");
     }
 
     /// <summary>Inserts a new record; a taken name is a conflict that names the container holding it.</summary>
@@ -93,7 +93,7 @@ public sealed partial class ContainerStore(StateDatabase db)
         {
             1 => prefixed[0],
             0 => throw new NoSuchContainerException(reference),
-            _ => throw new ArgumentException($"container id prefix \"{reference}\" is ambiguous: it matches {prefixed.Count} containers; give more characters"),
+            _ => throw new InvalidInputException($"container id prefix \"{reference}\" is ambiguous: it matches {prefixed.Count} containers; give more characters"),
         };
     }
 

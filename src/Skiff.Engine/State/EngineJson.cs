@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Skiff.Engine.Containers;
 
 namespace Skiff.Engine.State;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Serialization;
-using Skiff.Network.Netfilter;
 
 namespace Skiff.Network.Cluster;
 
@@ -19,12 +18,12 @@ public sealed record ClusterConfig(
         {
             prefix = Ipv4Prefix.Parse(cidr);
         }
-        catch (FormatException)
+        catch (Linux.InvalidInputException)
         {
-            throw new ArgumentException($"--cluster-cidr {cidr}: give an IPv4 network such as 172.20.0.0/16");
+            throw new Linux.InvalidInputException($"--cluster-cidr {cidr}: give an IPv4 network such as 172.20.0.0/16");
         }
         if (subnetLength is < 8 or > 29 || subnetLength <= prefix.Length)
-            throw new ArgumentException($"--subnet-size {subnetLength}: a node's subnet must be a prefix length between {prefix.Length + 1} and 29 inside {prefix}");
+            throw new Linux.InvalidInputException($"--subnet-size {subnetLength}: a node's subnet must be a prefix length between {prefix.Length + 1} and 29 inside {prefix}");
         return new ClusterConfig(prefix.ToString(), subnetLength);
     }
 }

@@ -30,7 +30,7 @@ public sealed class EtcdClient : IDisposable
     /// <summary>Parses an --etcd URL; anything but http(s)://HOST:PORT is refused by name.</summary>
     public static Uri ParseEndpoint(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/"
-            ? uri : throw new ArgumentException($"--etcd {text}: give etcd's client URL as http://HOST:PORT");
+            ? uri : throw new Linux.InvalidInputException($"--etcd {text}: give etcd's client URL as http://HOST:PORT");
 
     public sealed record Entry(string Key, byte[] Value, long Lease);
 
@@ -168,4 +168,7 @@ public sealed class EtcdClient : IDisposable
 }
 
 /// <summary>etcd could not be reached, or refused a call: the message names which and what to check.</summary>
-public sealed class EtcdException(string message) : Exception(message);
+public sealed class EtcdException(string message) : Linux.SkiffException(message);
+
+/// <summary>A cluster step that cannot be taken as things are (not joined, joined already, a subnet taken): the message says what to do.</summary>
+public sealed class ClusterException(string message) : Linux.SkiffException(message);

@@ -1,5 +1,4 @@
 using Skiff.Linux.Netlink;
-using Skiff.Network.Netfilter;
 
 namespace Skiff.Network.Cluster;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Skiff.Network.Netfilter;
 
 namespace Skiff.Network.Cluster;
 

@@ -1,4 +1,3 @@
-using Skiff.Network.Netfilter;
 
 namespace Skiff.Network.Cluster;
 
@@ -19,6 +18,6 @@ public static class SubnetAllocator
             var candidate = new Ipv4Prefix(cluster.Network + (uint)i * step, config.SubnetLength);
             if (!used.Contains(candidate.Network)) return candidate;
         }
-        throw new InvalidOperationException($"every /{config.SubnetLength} of the cluster {cluster} is leased: wait for a node's lease to end, or remove one with skiff node leave");
+        throw new ClusterException($"every /{config.SubnetLength} of the cluster {cluster} is leased: wait for a node's lease to end, or remove one with skiff node leave");
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Skiff.Network.Netfilter;
 
 namespace Skiff.Network.Cluster;
 
@@ -24,14 +23,14 @@ public sealed class SubnetLeaseStore(EtcdClient etcd)
         if (await etcd.CreateAsync(ConfigKey, JsonSerializer.SerializeToUtf8Bytes(config, ClusterJsonContext.Default.ClusterConfig))) return;
         var existing = await ConfigAsync();
         if (existing != config)
-            throw new InvalidOperationException($"the cluster at {etcd.Endpoint} is already set up with --cluster-cidr {existing.Cidr} --subnet-size {existing.SubnetLength}: join it as it is");
+            throw new ClusterException($"the cluster at {etcd.Endpoint} is already set up with --cluster-cidr {existing.Cidr} --subnet-size {existing.SubnetLength}: join it as it is");
     }
 
     public async Task<ClusterConfig> ConfigAsync()
     {
         var (_, entries) = await etcd.RangeAsync(ConfigKey, prefix: false);
         return entries.Count == 0
-            ? throw new InvalidOperationException($"etcd at {etcd.Endpoint} holds no Skiff cluster: run skiff node init --etcd {etcd.Endpoint} --cluster-cidr CIDR first")
+            ? throw new ClusterException($"etcd at {etcd.Endpoint} holds no Skiff cluster: run skiff node init --etcd {etcd.Endpoint} --cluster-cidr CIDR first")
             : JsonSerializer.Deserialize(entries[0].Value, ClusterJsonContext.Default.ClusterConfig)!;
     }
 
@@ -78,7 +77,7 @@ public sealed class SubnetLeaseStore(EtcdClient etcd)
         if (holder is not null && holder.Node != lease.Node)
         {
             await etcd.RevokeAsync(id);
-            throw new InvalidOperationException($"subnet {lease.Subnet} is now leased to node {holder.Node}: run skiff node leave, then skiff node join for a new subnet");
+            throw new ClusterException($"subnet {lease.Subnet} is now leased to node {holder.Node}: run skiff node leave, then skiff node join for a new subnet");
         }
         await etcd.PutAsync(key, Serialize(lease), id);
         return lease with { LeaseId = id };

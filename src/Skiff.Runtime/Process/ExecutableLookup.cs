@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Runtime.Process;
 
 /// <summary>
@@ -8,10 +10,7 @@ public static class ExecutableLookup
 {
     public const int NotFound = 127, NotExecutable = 126;
 
-    public sealed class LookupException(int exitCode, string message) : Exception(message)
-    {
-        public int ExitCode { get; } = exitCode;
-    }
+    public sealed class LookupException(int exitCode, string message) : SkiffException(message, exitCode: exitCode);
 
     public static string Find(string program, IEnumerable<string> env)
     {

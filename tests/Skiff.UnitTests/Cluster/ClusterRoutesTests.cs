@@ -2,8 +2,8 @@ using System.Net;
 using Skiff.Cli.Commands;
 using Skiff.Engine.Nodes;
 using Skiff.Linux.Netlink;
-using Skiff.Network.Bridge;
 using Skiff.Network.Cluster;
+using Skiff.Network;
 using Skiff.Network.Netfilter;
 
 namespace Skiff.UnitTests.Cluster;
@@ -26,7 +26,7 @@ public sealed class ClusterRoutesTests
     public void A_full_cluster_says_so()
     {
         var small = ClusterConfig.Create("10.5.0.0/23", 24);
-        var error = Assert.Throws<InvalidOperationException>(() => SubnetAllocator.Next(small, [Ipv4Prefix.Parse("10.5.1.0/24")]));
+        var error = Assert.Throws<ClusterException>(() => SubnetAllocator.Next(small, [Ipv4Prefix.Parse("10.5.1.0/24")]));
         Assert.Contains("every /24 of the cluster 10.5.0.0/23 is leased", error.Message);
     }
 
@@ -36,7 +36,7 @@ public sealed class ClusterRoutesTests
     [InlineData("not-a-cidr", 24, "--cluster-cidr not-a-cidr")]
     public void A_bad_cluster_plan_is_refused_by_name(string cidr, int length, string named)
     {
-        var error = Assert.Throws<ArgumentException>(() => ClusterConfig.Create(cidr, length));
+        var error = Assert.Throws<Skiff.Linux.InvalidInputException>(() => ClusterConfig.Create(cidr, length));
         Assert.StartsWith(named, error.Message);
     }
 
@@ -125,7 +125,7 @@ public sealed class ClusterRoutesTests
     {
         var state = new NodeState("master", "172.16.91.110", "172.20.1.0/24", null, null, 0, [StaticPeer.Parse("172.20.2.0/24=172.16.91.230")]);
         Assert.Equal(["172.20.1.0/24", "172.20.2.0/24"], state.ClusterPrefixes.Select(p => p.ToString()));
-        var error = Assert.Throws<ArgumentException>(() => StaticPeer.Parse("172.20.2.0/24"));
+        var error = Assert.Throws<Skiff.Linux.InvalidInputException>(() => StaticPeer.Parse("172.20.2.0/24"));
         Assert.Contains("SUBNET=ADDRESS", error.Message);
     }
 
@@ -138,7 +138,7 @@ public sealed class ClusterRoutesTests
 
     [Fact]
     public void A_bad_lease_ttl_is_refused_by_name() =>
-        Assert.StartsWith("--lease-ttl soon", Assert.Throws<ArgumentException>(() => NodeCommand.Duration("soon")).Message);
+        Assert.StartsWith("--lease-ttl soon", Assert.Throws<Skiff.Linux.InvalidInputException>(() => NodeCommand.Duration("soon")).Message);
 
     private sealed class RecordingRouteTable(params PeerRoute[] routes) : IRouteTable
     {

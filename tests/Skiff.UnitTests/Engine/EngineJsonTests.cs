@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Skiff.Engine;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Networks;
 using Skiff.Engine.State;

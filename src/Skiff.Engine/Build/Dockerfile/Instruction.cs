@@ -29,4 +29,4 @@ public sealed record Instruction(
 public sealed record DockerfileDocument(char EscapeToken, string? Syntax, IReadOnlyList<Instruction> Instructions);
 
 /// <summary>A Dockerfile that cannot be built as written; the message names the line and the fix.</summary>
-public sealed class DockerfileException(string message) : Exception(message);
+public sealed class DockerfileException(string message) : Skiff.Linux.SkiffException(message);
