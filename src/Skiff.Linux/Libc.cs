@@ -16,6 +16,7 @@ internal static partial class Libc
     internal static partial int umount2(string target, int flags);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int chdir(string path);
+    [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial byte* getcwd(byte* buffer, nuint size);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int link(string existing, string newPath);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

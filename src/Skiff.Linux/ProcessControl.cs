@@ -37,6 +37,15 @@ public static class ProcessControl
     }
 
     /// <summary>A descriptor of the process that survives pid reuse; needed for <see cref="TakeDescriptor"/>.</summary>
+    /// <summary>
+    /// Closes /proc/PID/exe, /fd and /mem of this process to any process without CAP_SYS_PTRACE over
+    /// it, as runc's init does (CVE-2019-5736). execve of an ordinary program makes it dumpable again.
+    /// </summary>
+    public static void MakeUndumpable() =>
+        SyscallException.Check(Libc.prctl(PrSetDumpable, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE)");
+
+    private const int PrSetDumpable = 4;
+
     public static int OpenPidFd(int pid) =>
         (int)SyscallException.Check(Libc.syscall(SyscallNumbers.PidfdOpen, pid, 0, 0), $"pidfd_open({pid})");
 

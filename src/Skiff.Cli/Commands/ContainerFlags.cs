@@ -29,7 +29,7 @@ public static class ContainerFlags
     public static readonly Option<string[]> CapDrop = new("--cap-drop") { Description = "Drop a Linux capability" };
     public static readonly Option<bool> Privileged = new("--privileged") { Description = "Give all capabilities and lift the default confinement" };
     public static readonly Option<bool> ReadOnly = new("--read-only") { Description = "Mount the container's root filesystem read-only" };
-    public static readonly Option<string[]> SecurityOpt = new("--security-opt") { Description = "Security options (no-new-privileges)" };
+    public static readonly Option<string[]> SecurityOpt = new("--security-opt") { Description = "Security options (no-new-privileges, seccomp=unconfined|PROFILE.json)" };
     public static readonly Option<string[]> Network = new("--network", "--net") { Description = "Network: none, host, container:NAME, bridge (the default network) or a network's name (or name=NET,ip=ADDR,alias=NAME); may be given more than once", DefaultValueFactory = _ => ["bridge"] };
     public static readonly Option<string?> Ip = new("--ip") { Description = "IPv4 address on the (first) network, a user-defined one" };
     public static readonly Option<string[]> NetworkAlias = new("--network-alias") { Description = "Another name the container has on its (first) network" };
@@ -69,9 +69,7 @@ public static class ContainerFlags
 
     public static RunRequest ToRequest(ParseResult p)
     {
-        var securityOpts = p.GetValue(SecurityOpt) ?? [];
-        var unknown = securityOpts.FirstOrDefault(o => o is not ("no-new-privileges" or "no-new-privileges:true" or "no-new-privileges=true"));
-        if (unknown is not null) throw new InvalidInputException($"unsupported --security-opt \"{unknown}\" (supported: no-new-privileges)");
+        var security = SecurityOptions.Parse(p.GetValue(SecurityOpt) ?? []);
         var entrypoint = p.GetValue(Entrypoint);
         var network = NetworkSyntax.Parse(p.GetValue(Network) ?? [], p.GetValue(Ip), p.GetValue(NetworkAlias) ?? []);
         return new RunRequest
@@ -112,7 +110,8 @@ public static class ContainerFlags
             CapDrop = p.GetValue(CapDrop) ?? [],
             Privileged = p.GetValue(Privileged),
             ReadOnlyRootfs = p.GetValue(ReadOnly),
-            NoNewPrivileges = securityOpts.Length > 0,
+            NoNewPrivileges = security.NoNewPrivileges,
+            SeccompProfile = security.SeccompProfile,
             CgroupParent = p.GetValue(CgroupParent),
             AutoRemove = p.GetValue(Remove),
             Restart = p.GetValue(Restart) is { } restart ? RestartPolicy.Parse(restart) : RestartPolicy.No,

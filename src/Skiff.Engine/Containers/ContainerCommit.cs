@@ -68,21 +68,15 @@ public sealed class ContainerCommit(ContainerEngine engine)
     public Digest WriteLayer(ContainerRecord record, ImageStore store, bool pause)
     {
         var upper = Path.Join(engine.Paths.Container(record.Id), "upper");
-        var freezer = new ContainerFreezer(engine);
-        var freeze = pause && record.Status == ContainerStatus.Running;
-        if (freeze) freezer.Pause(record.Id);
-        try
+        Digest digest = default;
+        void Write()
         {
             CrashPoint.Reached("commit:paused");
-            Digest digest = default;
             TreeArchive.Pipe(LayerDiff.Members(upper).Where(m => !IsNetworkFileStub(m)), tar => digest = store.Content.Write(tar));
-            return digest;
         }
-        finally
-        {
-            // Stopped meanwhile (rm -f, kill): there is nothing left to unpause.
-            if (freeze && engine.Find(record.Id).Status == ContainerStatus.Paused) freezer.Unpause(record.Id);
-        }
+        if (pause) new ContainerFreezer(engine).WhileFrozen(record, Write);
+        else Write();
+        return digest;
     }
 
     /// <summary>

@@ -10,12 +10,18 @@ namespace Skiff.Engine.Containers;
 /// own mount namespace sees it, with every path resolved inside that root first (a symlink in the
 /// container never leads to the host). A stopped container is read from its layers and upper dir
 /// as overlayfs would merge them, with nothing mounted on the host; writing into one is refused.
+/// A running container is paused while Skiff reads or writes its files, as Docker's cp does
+/// (CVE-2018-15664): no process inside can swap a resolved path for a symlink to the host
+/// between Skiff resolving it and using it.
 /// </summary>
 public sealed class ContainerFilesystem(ContainerEngine engine)
 {
     /// <summary>The container's path and everything below, as a tar named by its last component.</summary>
-    public void CopyOut(string reference, string path, Stream tar) =>
-        TreeArchive.Write(tar, Members(engine.Find(reference), path, null));
+    public void CopyOut(string reference, string path, Stream tar)
+    {
+        var record = engine.Find(reference);
+        WhileStill(record, () => TreeArchive.Write(tar, Members(record, path, null)));
+    }
 
     /// <summary>The container's path to the host, as <c>cp</c> does: into an existing directory under its
     /// own name, or else as the host path itself.</summary>
@@ -25,7 +31,7 @@ public sealed class ContainerFilesystem(ContainerEngine engine)
         var (directory, name) = Destination(Path.GetFullPath(hostPath), BaseName(path));
         if (!Directory.Exists(directory))
             throw new InvalidInputException($"cannot copy to {hostPath}: {directory} is not a directory");
-        TreeArchive.Pipe(Members(record, path, name), tar => LayerUnpacker.Unpack(tar, directory, applyOwnership: false));
+        WhileStill(record, () => TreeArchive.Pipe(Members(record, path, name), tar => LayerUnpacker.Unpack(tar, directory, applyOwnership: false)));
     }
 
     /// <summary>A host file or directory into the running container, by the same rule as <see cref="CopyOut(string, string, string)"/>.</summary>
@@ -33,20 +39,34 @@ public sealed class ContainerFilesystem(ContainerEngine engine)
     {
         if (!Path.Exists(hostPath) && new FileInfo(hostPath).LinkTarget is null)
             throw new InvalidInputException($"cannot copy {hostPath}: no such file or directory");
-        var resolved = ResolveRunning(engine.Find(reference), path);
-        var (directory, name) = Destination(resolved.Host, BaseName(Path.GetFullPath(hostPath)));
-        if (!Directory.Exists(directory))
-            throw new InvalidInputException($"cannot copy to {path} in container {resolved.Record.Name}: its parent is not a directory");
-        TreeArchive.Pipe(TreeArchive.Walk(hostPath, name), tar => LayerUnpacker.Unpack(tar, directory, applyOwnership: false));
+        var record = engine.Find(reference);
+        WhileStill(record, () =>
+        {
+            var resolved = ResolveRunning(record, path);
+            var (directory, name) = Destination(resolved.Host, BaseName(Path.GetFullPath(hostPath)));
+            if (!Directory.Exists(directory))
+                throw new InvalidInputException($"cannot copy to {path} in container {resolved.Record.Name}: its parent is not a directory");
+            TreeArchive.Pipe(TreeArchive.Walk(hostPath, name), tar => LayerUnpacker.Unpack(tar, directory, applyOwnership: false));
+        });
     }
 
     /// <summary>A tar stream unpacked into a directory of the running container.</summary>
     public void CopyIn(string reference, Stream tar, string path)
     {
-        var resolved = ResolveRunning(engine.Find(reference), path);
-        if (!Directory.Exists(resolved.Host))
-            throw new InvalidInputException($"cannot extract to {path} in container {resolved.Record.Name}: not a directory");
-        LayerUnpacker.Unpack(tar, resolved.Host, applyOwnership: false);
+        var record = engine.Find(reference);
+        WhileStill(record, () =>
+        {
+            var resolved = ResolveRunning(record, path);
+            if (!Directory.Exists(resolved.Host))
+                throw new InvalidInputException($"cannot extract to {path} in container {resolved.Record.Name}: not a directory");
+            LayerUnpacker.Unpack(tar, resolved.Host, applyOwnership: false);
+        });
+    }
+
+    private void WhileStill(ContainerRecord record, Action work)
+    {
+        if (IsRunning(record)) new ContainerFreezer(engine).WhileFrozen(record, work);
+        else work();
     }
 
     /// <summary>export: the container's whole filesystem (without what is mounted into it) as one flat tar.</summary>

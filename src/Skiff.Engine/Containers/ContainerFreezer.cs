@@ -31,6 +31,21 @@ public sealed class ContainerFreezer(ContainerEngine engine)
     }
 
     /// <summary>
+    /// Runs <paramref name="work"/> with a running container paused (recorded, as <see cref="Pause"/>),
+    /// then unpauses it unless it was stopped meanwhile (rm -f, kill), when there is nothing to unpause.
+    /// </summary>
+    public void WhileFrozen(ContainerRecord record, Action work)
+    {
+        var freeze = record.Status == ContainerStatus.Running;
+        if (freeze) Pause(record.Id);
+        try { work(); }
+        finally
+        {
+            if (freeze && engine.Find(record.Id).Status == ContainerStatus.Paused) Unpause(record.Id);
+        }
+    }
+
+    /// <summary>
     /// A frozen process cannot act on a signal, SIGKILL included, so stop, kill and rm -f thaw a
     /// paused container first; it is then running again until the signal ends it.
     /// </summary>

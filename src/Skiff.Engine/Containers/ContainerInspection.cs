@@ -70,7 +70,8 @@ public static class ContainerInspection
         w.WriteNumber("CpuShares", r.Resources.CpuShares ?? 0);
         w.WriteString("CpusetCpus", r.Resources.CpusetCpus ?? "");
         if (r.Resources.PidsLimit is { } pids) w.WriteNumber("PidsLimit", pids); else w.WriteNull("PidsLimit");
-        WriteArray(w, "SecurityOpt", r.NoNewPrivileges ? ["no-new-privileges"] : []);
+        WriteArray(w, "SecurityOpt", [.. r.NoNewPrivileges ? ["no-new-privileges"] : Array.Empty<string>(),
+            .. r.SeccompProfile is { } seccomp ? [$"seccomp={seccomp}"] : Array.Empty<string>()]);
         PortsInspection.WriteRequested(w, r);
         w.WriteEndObject();
 

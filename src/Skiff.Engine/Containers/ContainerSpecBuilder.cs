@@ -11,6 +11,7 @@ public static class ContainerSpecBuilder
     /// <param name="networkNamespace">--network container:NAME: the namespace of that container, joined instead of a new one.</param>
     public static RuntimeSpec Build(RunRequest request, LocalImage image, string id, string bundleDir, string hostname, string? networkNamespace = null)
     {
+        var capabilities = CapabilitySet(request);
         return new RuntimeSpec
         {
             Process = new ProcessSpec
@@ -20,7 +21,7 @@ public static class ContainerSpecBuilder
                 Env = Environment(request, image.Config, hostname),
                 Cwd = request.WorkingDir ?? (image.Config.WorkingDir is { Length: > 0 } w ? w : "/"),
                 User = new UserSpec { Username = request.User ?? (image.Config.User is { Length: > 0 } u ? u : null) },
-                Capabilities = CapabilitySet(request),
+                Capabilities = capabilities,
                 NoNewPrivileges = request.NoNewPrivileges,
             },
             Root = new RootSpec { Path = "rootfs", Readonly = request.ReadOnlyRootfs },
@@ -44,6 +45,7 @@ public static class ContainerSpecBuilder
                 CgroupsPath = $"{request.CgroupParent ?? Runtime.ContainerRuntime.DefaultCgroupParent}/{id}",
                 MaskedPaths = request.Privileged ? null : [.. DockerDefaults.MaskedPaths],
                 ReadonlyPaths = request.Privileged ? null : [.. DockerDefaults.ReadonlyPaths],
+                Seccomp = SecurityOptions.Seccomp(request, capabilities.Bounding),
                 Overlay = new OverlaySpec([.. image.LayerDirs], Path.Join(bundleDir, "upper"), Path.Join(bundleDir, "work")),
             },
         };
@@ -71,6 +73,8 @@ public static class ContainerSpecBuilder
             {
                 Namespaces = new[] { "ipc", "uts", "net", "pid", "mnt", "cgroup" }
                     .Select(ns => new NamespaceSpec(SpecName(ns), $"/proc/{container.Pid}/ns/{ns}")).ToList(),
+                // The container's filter, as its own processes have it: an exec'd process is no way around it.
+                Seccomp = SecurityOptions.Seccomp(run, CapabilitySet(run).Bounding),
             },
         };
     }

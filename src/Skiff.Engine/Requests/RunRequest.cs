@@ -38,6 +38,8 @@ public sealed record RunRequest
     public bool Privileged { get; init; }
     public bool ReadOnlyRootfs { get; init; }
     public bool NoNewPrivileges { get; init; }
+    /// <summary>--security-opt seccomp: null for Docker's default profile, "unconfined", or a profile's JSON text.</summary>
+    public string? SeccompProfile { get; init; }
     public string? CgroupParent { get; init; }
     /// <summary>--rm: the container and its files go away when it exits.</summary>
     public bool AutoRemove { get; init; }

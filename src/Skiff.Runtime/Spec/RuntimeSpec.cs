@@ -75,6 +75,8 @@ public sealed record LinuxSpec
     public List<string>? MaskedPaths { get; init; }
     public List<string>? ReadonlyPaths { get; init; }
     public Dictionary<string, string>? Sysctl { get; init; }
+    /// <summary>Absent: no filter (Docker's <c>seccomp=unconfined</c> and <c>--privileged</c>).</summary>
+    public SeccompSpec? Seccomp { get; init; }
     /// <summary>Overlay layers the runtime mounts as the rootfs inside the container's own mount
     /// namespace, so the host never sees the mount and nothing leaks if the engine dies.
     /// Not in the OCI spec; absent for ordinary bundles, where root.path is used as it is.</summary>

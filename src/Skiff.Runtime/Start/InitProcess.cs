@@ -2,6 +2,7 @@ using System.Text;
 using Skiff.Linux;
 using Skiff.Runtime.Process;
 using Skiff.Runtime.Rootfs;
+using Skiff.Runtime.Seccomp;
 using Skiff.Runtime.Spec;
 
 namespace Skiff.Runtime.Start;
@@ -22,6 +23,9 @@ public static class InitProcess
             Console.Error.WriteLine("skiff init: not started by the skiff runtime");
             return 125;
         }
+        // Before anything else: from here on container processes can see this one (an exec'd init
+        // joins the container's PID namespace), and it still runs the host's skiff binary.
+        ProcessControl.MakeUndumpable();
         var handles = InitChannel.Handles.Decode(value);
         // Neither pipe may reach the user's program: the status pipe's end of file is the "exec succeeded" signal.
         FileDescriptors.SetInheritable(handles.Status, false);
@@ -33,7 +37,7 @@ public static class InitProcess
             var grantable = Capabilities.CurrentBounding();
             // The runtime may spawn init before it has the spec (so that init's start overlaps its
             // own work); the spec arrives once init is in the container's cgroup.
-            var spec = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
+            var (spec, seccomp) = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
             StartTimeline.Mark("init has its spec");
             var newNetwork = spec.Linux.Namespaces.Any(n => n.Type == "network" && n.Path is null);
 
@@ -60,12 +64,18 @@ public static class InitProcess
             var user = ResolveUser(spec.Process.User);
             var env = WithHome(spec.Process.Env, user.Home);
             EnterWorkingDirectory(spec.Process.Cwd);
+            // As runc: without no_new_privs, loading a filter takes CAP_SYS_ADMIN, which init holds only
+            // until it drops privileges; with it, the filter waits until just before execve, so that a
+            // profile need allow little more than the program itself.
+            if (seccomp is not null && !spec.Process.NoNewPrivileges) SeccompFilter.Load(seccomp.Instructions, seccomp.Flags);
             DropPrivileges(spec.Process, user, lastCap, grantable);
             var program = ExecutableLookup.Find(spec.Process.Args.FirstOrDefault() ?? "", env);
 
             StartTimeline.Mark("init about to exec");
             FileDescriptors.MarkAllCloseOnExec();
             Report(handles.Status, InitChannel.ExecLine);
+            if (seccomp is not null && spec.Process.NoNewPrivileges) SeccompFilter.Load(seccomp.Instructions, seccomp.Flags);
+            CrashPoint.Reached("init:exec");
             try
             {
                 ProcessControl.Exec(program, spec.Process.Args, env);
@@ -154,11 +164,24 @@ public static class InitProcess
     private static List<string> WithHome(List<string> env, string home) =>
         env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)) ? env : [.. env, "HOME=" + home];
 
-    // Docker creates a missing working directory rather than failing.
+    /// <summary>
+    /// Docker creates a missing working directory rather than failing. The directory must be inside
+    /// the container: one reached through a descriptor init still holds (CVE-2024-21626's
+    /// <c>-w /proc/self/fd/N</c>) lies outside its root, which the kernel reports as unreachable.
+    /// </summary>
     private static void EnterWorkingDirectory(string cwd)
     {
-        Directory.CreateDirectory(cwd);
-        LinuxSyscalls.Instance.Chdir(cwd);
+        try
+        {
+            Directory.CreateDirectory(cwd);
+            LinuxSyscalls.Instance.Chdir(cwd);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SyscallException)
+        {
+            throw new InvalidOperationException($"the working directory \"{cwd}\" is not a directory the container can have: give a directory path inside the container with -w");
+        }
+        if (!WorkingDirectory.IsInsideRoot())
+            throw new InvalidOperationException($"the working directory \"{cwd}\" leads outside the container: give a directory path inside the container with -w");
     }
 
     /// <summary>The order runc uses: bounding set while still root, keep-caps across setuid, then the exact sets.</summary>

@@ -53,7 +53,8 @@ public sealed class InitChannelTests
             },
         };
 
-        var decoded = InitSpecCodec.Decode(InitSpecCodec.Encode(spec));
+        var (decoded, seccomp) = InitSpecCodec.Decode(InitSpecCodec.Encode(spec));
+        Assert.Null(seccomp);
 
         Assert.Equal(spec.Process.Args, decoded.Process.Args);
         Assert.Equal(spec.Process.Env, decoded.Process.Env);
