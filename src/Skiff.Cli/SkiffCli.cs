@@ -49,6 +49,7 @@ public static class SkiffCli
         ("port", PortCommand.Build),
         ("container", ContainerCommand.Build),
         ("volume", VolumeCommand.Build),
+        ("node", NodeCommand.Build),
         ("build", BuildCommand.Build),
         ("builder", BuildCommand.BuildBuilder),
     ];

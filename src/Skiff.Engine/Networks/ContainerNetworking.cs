@@ -135,6 +135,24 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot, IN
     }
 
     /// <summary>
+    /// Gives the default network the subnet a cluster leased to this node (<c>node join</c>): it is
+    /// made again on that subnet, which needs it empty; a network already on it is left as it is.
+    /// </summary>
+    public void UseDefaultSubnet(Ipv4Prefix subnet)
+    {
+        if (store.TryFind(DefaultName) is { } current)
+        {
+            if (current.Subnet == subnet) return;
+            var attached = store.Allocations().Where(a => a.Network == DefaultName).Select(a => a.ContainerId[..12]).ToList();
+            if (attached.Count > 0)
+                throw new State.ConflictException($"the default bridge network has containers attached ({string.Join(", ", attached)}): it must move to subnet {subnet}, so stop or remove them (skiff rm -f) and join again");
+            store.Delete(current);
+            driver.RemoveLink(current.Bridge);
+        }
+        Insert(new NetworkCreateRequest(DefaultName, subnet.ToString()), DefaultBridge);
+    }
+
+    /// <summary>
     /// Runs between the spawn of the container's init (in its new network namespace) and the spec
     /// it waits for: per network an address, the veth pair (eth0, eth1...) and the endpoint's rules.
     /// Published ports go to the first network, the one with the default route.
@@ -263,7 +281,9 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot, IN
         var networks = store.List();
         var byName = networks.ToDictionary(n => n.Name);
         var endpoints = store.Allocations().Select(a => Endpoint(byName[a.Network], a)).ToList();
-        firewall.Rebuild(networks.Select(n => n.ToBridge()).ToList(), endpoints);
+        var cluster = Nodes.NodeState.Load(new SkiffPaths(stateRoot))?.ClusterPrefixes;
+        // Only the default network is the node's cluster subnet: the others stay behind NAT.
+        firewall.Rebuild(networks.Select(n => n.ToBridge() with { Cluster = n.Name == DefaultName ? cluster : null }).ToList(), endpoints);
     }
 
     // Under the lock. Rules that are not what the records say (a command killed half-way) fail a

@@ -59,7 +59,7 @@ public static class RtnetlinkCodec
         // rtm_table is one byte; tables above 255 only fit in RTA_TABLE.
         return new Route(attributes.UInt32(RtaTable) ?? payload[4], (RouteType)payload[7], attributes.Address(RtaDst),
             payload[1], attributes.Address(RtaGateway), (int?)attributes.UInt32(RtaOif), attributes.Address(RtaPrefsrc),
-            attributes.UInt32(RtaPriority) ?? 0, payload[6]);
+            attributes.UInt32(RtaPriority) ?? 0, payload[6]) { Protocol = payload[5] };
     }
 
     public static Neighbor DecodeNeighbor(ReadOnlySpan<byte> payload)

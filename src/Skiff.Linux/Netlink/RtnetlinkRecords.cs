@@ -16,7 +16,11 @@ public sealed record InterfaceAddress(int InterfaceIndex, IPAddress Address, int
 /// <summary>A route (RTM_NEWROUTE) from any table; Destination is null for the default route.</summary>
 public sealed record Route(
     uint Table, RouteType Type, IPAddress? Destination, int PrefixLength, IPAddress? Gateway,
-    int? OutputInterface, IPAddress? PreferredSource, uint Metric, byte Scope);
+    int? OutputInterface, IPAddress? PreferredSource, uint Metric, byte Scope)
+{
+    /// <summary>rtm_protocol: who made the route (kernel, boot, static, or a routing daemon's own number).</summary>
+    public byte Protocol { get; init; }
+}
 
 /// <summary>rtm_type: what the kernel does with a packet that matches the route.</summary>
 public enum RouteType : byte

@@ -11,7 +11,7 @@ namespace Skiff.Linux.Netlink;
 /// </summary>
 public static class RtnetlinkRequests
 {
-    public const ushort RtmDelLink = 17, RtmSetLink = 19;
+    public const ushort RtmDelLink = 17, RtmSetLink = 19, RtmDelRoute = 25;
     public const ushort FlagAck = 0x4, FlagExclusive = 0x200, FlagCreate = 0x400;
     private const ushort CreateFlags = NetlinkMessage.FlagRequest | FlagAck | FlagCreate | FlagExclusive;
     private const ushort ChangeFlags = NetlinkMessage.FlagRequest | FlagAck;
@@ -79,19 +79,31 @@ public static class RtnetlinkRequests
             [.. header, .. Attribute(IfaLocal, bytes), .. Attribute(IfaAddress, bytes), .. Attribute(IfaBroadcast, broadcast)]);
     }
 
-    /// <summary>A unicast route in the main table; a null destination is the default route.</summary>
-    public static byte[] NewRoute(uint sequence, IPAddress? destination, int prefixLength, IPAddress gateway, int outputInterface)
+    /// <summary>
+    /// A unicast route in the main table; a null destination is the default route. Without an
+    /// output interface the kernel finds the one that reaches the gateway. The protocol says who
+    /// made it: static by default, or a number of one's own so that one's routes can be told apart.
+    /// </summary>
+    public static byte[] NewRoute(uint sequence, IPAddress? destination, int prefixLength, IPAddress gateway, int? outputInterface, byte protocol = RtProtStatic) =>
+        NetlinkMessage.Encode(RtnetlinkCodec.RtmNewRoute, CreateFlags, sequence,
+            [.. RouteHeader(destination is null ? 0 : prefixLength, protocol), .. destination is null ? [] : Attribute(RtaDst, destination.GetAddressBytes()),
+             .. Attribute(RtaGateway, gateway.GetAddressBytes()), .. outputInterface is { } oif ? Attribute(RtaOif, Int32(oif)) : []]);
+
+    /// <summary>Deletes the main table's route to exactly this destination, made by this protocol.</summary>
+    public static byte[] DeleteRoute(uint sequence, IPAddress destination, int prefixLength, byte protocol) =>
+        NetlinkMessage.Encode(RtmDelRoute, ChangeFlags, sequence, [.. RouteHeader(prefixLength, protocol), .. Attribute(RtaDst, destination.GetAddressBytes())]);
+
+    // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags.
+    private static byte[] RouteHeader(int prefixLength, byte protocol)
     {
         var header = new byte[12];
         header[0] = RtnetlinkCodec.AfInet;
-        header[1] = (byte)(destination is null ? 0 : prefixLength);
+        header[1] = (byte)prefixLength;
         header[4] = (byte)RouteTables.Main;
-        header[5] = RtProtStatic;
+        header[5] = protocol;
         header[6] = RtScopeUniverse;
         header[7] = RtnUnicast;
-        return NetlinkMessage.Encode(RtnetlinkCodec.RtmNewRoute, CreateFlags, sequence,
-            [.. header, .. destination is null ? [] : Attribute(RtaDst, destination.GetAddressBytes()),
-             .. Attribute(RtaGateway, gateway.GetAddressBytes()), .. Attribute(RtaOif, Int32(outputInterface))]);
+        return header;
     }
 
     // ifinfomsg: family, pad, type, index, flags, change mask.

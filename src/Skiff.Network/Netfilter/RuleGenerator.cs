@@ -18,7 +18,9 @@ namespace Skiff.Network.Netfilter;
 /// chain SKIFF-N-bridge (accepting only published ports), bridge to itself (accepted, or dropped
 /// with icc=false), outbound accepted (not for --internal), anything else into the bridge dropped.
 /// nat: PREROUTING and OUTPUT jump to SKIFF-DNAT for local destinations (published ports, also
-/// for 127.0.0.1), POSTROUTING to SKIFF-POSTROUTING (MASQUERADE on leaving the subnet).
+/// for 127.0.0.1), POSTROUTING to SKIFF-POSTROUTING (MASQUERADE on leaving the subnet). On a
+/// cluster node the default network's traffic to the cluster CIDR is not masqueraded, and what
+/// peers' containers send to it is accepted in its SKIFF-N- chain.
 /// </summary>
 public static class RuleGenerator
 {
@@ -76,6 +78,8 @@ public static class RuleGenerator
         {
             foreach (var n in networks.Where(n => !n.Internal))
             {
+                // Containers of other nodes see a container's own address (routed, as flannel host-gw).
+                foreach (var prefix in n.Cluster ?? []) b.Append($"-A {Postrouting} -s {n.Subnet} -d {prefix} -j RETURN\n");
                 b.Append($"-A {Postrouting} -s {n.Subnet} ! -o {n.BridgeName} -j MASQUERADE\n");
                 // The host's own connections to 127.0.0.1:PORT leave with source 127.0.0.1, which
                 // the container could not answer: they take the bridge's address instead.
@@ -98,6 +102,10 @@ public static class RuleGenerator
         b.Append($"-A {Forward} -i {br} -o {br} -j {(n.InterContainer ? "ACCEPT" : "DROP")}\n");
         if (!n.Internal) b.Append($"-A {Forward} -i {br} ! -o {br} -j ACCEPT\n");
         b.Append($"-A {Forward} -o {br} -j DROP\n");
+        // What peers' containers send to this node's containers comes in routed, not bridged, and
+        // is accepted in the network's chain as the notes' DOCKER accepts (unless icc=false).
+        if (n.InterContainer)
+            foreach (var prefix in n.Cluster ?? []) b.Append($"-A {NetworkChain(br)} -s {prefix} ! -i {br} -j ACCEPT\n");
         foreach (var (_, e) in Attached([n], endpoints))
             foreach (var (chain, rule) in EndpointRules(n, e, "filter")) b.Append($"-A {chain} {rule}\n");
     }
