@@ -59,8 +59,29 @@ internal static partial class Libc
     [LibraryImport(Lib, SetLastError = true)] internal static partial int accept4(int fd, nint address, nint length, int flags);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int shutdown(int fd, int how);
     [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial int poll(PollFd* fds, nuint count, int timeoutMs);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int mkfifo(string path, uint mode);
+    [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial nint sendmsg(int fd, MsgHdr* message, int flags);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int prlimit(int pid, int resource, in RLimit limit, nint old);
+    [LibraryImport(Lib)] internal static partial uint umask(uint mask);
     [LibraryImport(Lib)] internal static partial uint geteuid();
+    [LibraryImport(Lib)] internal static partial uint getegid();
     [LibraryImport(Lib)] internal static partial int getpid();
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RLimit { public ulong Soft; public ulong Hard; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct MsgHdr
+    {
+        public void* Name; public uint NameLength;
+        public void* Iov; public nuint IovLength;
+        public void* Control; public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct IoVec { public void* Base; public nuint Length; }
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct CapHeader { public uint Version; public int Pid; }

@@ -36,6 +36,7 @@ public interface ISyscalls
     void MkdirAll(string path);
     /// <summary>Creates an empty file (and its parents) when missing: a bind mount target for a file.</summary>
     void Touch(string path);
+    void Chown(string path, uint uid, uint gid);
     void SetHostname(string name);
     /// <summary>Makes a mount and every mount below it read-only (mount_setattr with AT_RECURSIVE).</summary>
     void MakeReadOnlyRecursive(string target);
@@ -46,7 +47,7 @@ public sealed class LinuxSyscalls : ISyscalls
     public static readonly LinuxSyscalls Instance = new();
 
     private const int MntDetach = 2;
-    private const uint SIfChr = 0x2000;
+    private const uint SIfChr = 0x2000, SIfMt = 0xf000;
 
     public void Mount(string? source, string target, string? fstype, MountFlags flags, string? data) =>
         SyscallException.Check(Libc.mount(source, target, fstype, (ulong)flags, data),
@@ -76,7 +77,9 @@ public sealed class LinuxSyscalls : ISyscalls
     {
         ulong dev = ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
                   | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
-        SyscallException.Check(Libc.mknod(path, SIfChr | mode, dev), $"mknod {path} c {major} {minor}");
+        // A mode without a file type makes a character device, the kind nearly every node is.
+        var typed = (mode & SIfMt) == 0 ? SIfChr | mode : mode;
+        SyscallException.Check(Libc.mknod(path, typed, dev), $"mknod {path} {major} {minor}");
         // mknod honours the umask; the device modes are part of the contract, so set them exactly.
         File.SetUnixFileMode(path, (UnixFileMode)(mode & 0xfff));
     }
@@ -84,6 +87,8 @@ public sealed class LinuxSyscalls : ISyscalls
     public void Symlink(string target, string linkPath) => File.CreateSymbolicLink(linkPath, target);
 
     public void MkdirAll(string path) => Directory.CreateDirectory(path);
+
+    public void Chown(string path, uint uid, uint gid) => SyscallException.Check(Libc.chown(path, uid, gid), $"chown {path}");
 
     public void Touch(string path)
     {

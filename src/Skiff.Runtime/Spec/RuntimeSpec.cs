@@ -14,6 +14,26 @@ public sealed record RuntimeSpec
     public List<MountSpec> Mounts { get; init; } = [];
     public LinuxSpec Linux { get; init; } = new();
     public Dictionary<string, string>? Annotations { get; init; }
+    public HooksSpec? Hooks { get; init; }
+}
+
+/// <summary>Programs the runtime runs at points of a container's life, each with the state on its stdin.</summary>
+public sealed record HooksSpec
+{
+    public List<HookSpec>? Prestart { get; init; }
+    public List<HookSpec>? CreateRuntime { get; init; }
+    public List<HookSpec>? CreateContainer { get; init; }
+    public List<HookSpec>? StartContainer { get; init; }
+    public List<HookSpec>? Poststart { get; init; }
+    public List<HookSpec>? Poststop { get; init; }
+}
+
+public sealed record HookSpec
+{
+    public string Path { get; init; } = "";
+    public List<string>? Args { get; init; }
+    public List<string>? Env { get; init; }
+    public int? Timeout { get; init; }
 }
 
 public sealed record ProcessSpec
@@ -27,6 +47,7 @@ public sealed record ProcessSpec
     public CapabilitiesSpec? Capabilities { get; init; }
     public List<RlimitSpec>? Rlimits { get; init; }
     public bool NoNewPrivileges { get; init; }
+    public int? OomScoreAdj { get; init; }
 }
 
 public sealed record ConsoleSize(uint Height, uint Width);
@@ -36,6 +57,7 @@ public sealed record UserSpec
     public uint Uid { get; init; }
     public uint Gid { get; init; }
     public List<uint>? AdditionalGids { get; init; }
+    public uint? Umask { get; init; }
     /// <summary>A user name or uid[:gid] still to be resolved against the container's /etc/passwd
     /// and /etc/group (the engine cannot read them before the rootfs is mounted). Not in the OCI spec.</summary>
     [JsonPropertyName("skiff.username")]
@@ -75,12 +97,19 @@ public sealed record LinuxSpec
     public List<string>? MaskedPaths { get; init; }
     public List<string>? ReadonlyPaths { get; init; }
     public Dictionary<string, string>? Sysctl { get; init; }
+    /// <summary>Kept whole: a profile is compiled by the seccomp layer, or refused where there is none.</summary>
+    public System.Text.Json.JsonElement? Seccomp { get; init; }
+    public List<LinuxDevice>? Devices { get; init; }
+    public List<IdMapping>? UidMappings { get; init; }
+    public List<IdMapping>? GidMappings { get; init; }
     /// <summary>Overlay layers the runtime mounts as the rootfs inside the container's own mount
     /// namespace, so the host never sees the mount and nothing leaks if the engine dies.
     /// Not in the OCI spec; absent for ordinary bundles, where root.path is used as it is.</summary>
     [JsonPropertyName("skiff.overlay")]
     public OverlaySpec? Overlay { get; init; }
 }
+
+public sealed record IdMapping(uint ContainerID, uint HostID, uint Size);
 
 public sealed record OverlaySpec(List<string> LowerDirs, string UpperDir, string WorkDir);
 
@@ -92,6 +121,29 @@ public sealed record LinuxResources
     public CpuResources? Cpu { get; init; }
     public PidsResources? Pids { get; init; }
     public BlockIoResources? BlockIO { get; init; }
+    public List<DeviceRule>? Devices { get; init; }
+}
+
+/// <summary>One rule of the device cgroup: allow or deny access (r, w, m) to a device type and number.</summary>
+public sealed record DeviceRule
+{
+    public bool Allow { get; init; }
+    public string? Type { get; init; }
+    public long? Major { get; init; }
+    public long? Minor { get; init; }
+    public string? Access { get; init; }
+}
+
+/// <summary>A device node the runtime creates in the container's /dev.</summary>
+public sealed record LinuxDevice
+{
+    public string Path { get; init; } = "";
+    public string Type { get; init; } = "c";
+    public long Major { get; init; }
+    public long Minor { get; init; }
+    public uint? FileMode { get; init; }
+    public uint? Uid { get; init; }
+    public uint? Gid { get; init; }
 }
 
 public sealed record MemoryResources

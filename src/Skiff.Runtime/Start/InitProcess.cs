@@ -1,5 +1,6 @@
 using System.Text;
 using Skiff.Linux;
+using Skiff.Runtime.Hooks;
 using Skiff.Runtime.Process;
 using Skiff.Runtime.Rootfs;
 using Skiff.Runtime.Spec;
@@ -23,6 +24,7 @@ public static class InitProcess
             return 125;
         }
         var handles = InitChannel.Handles.Decode(value);
+        var reportTo = handles.Status;
         // Neither pipe may reach the user's program: the status pipe's end of file is the "exec succeeded" signal.
         FileDescriptors.SetInheritable(handles.Status, false);
         FileDescriptors.SetInheritable(handles.Sync, false);
@@ -33,7 +35,8 @@ public static class InitProcess
             var grantable = Capabilities.CurrentBounding();
             // The runtime may spawn init before it has the spec (so that .NET's start-up overlaps its
             // own work); the spec arrives once init is in the container's cgroup.
-            var spec = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
+            var instructions = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
+            var spec = instructions.Spec;
             StartTimeline.Mark("init has its spec");
             var newNetwork = spec.Linux.Namespaces.Any(n => n.Type == "network" && n.Path is null);
 
@@ -43,15 +46,19 @@ public static class InitProcess
 
             var joinedMounts = spec.Linux.Namespaces.FirstOrDefault(n => n.Type == "mount" && n.Path is not null);
             var builder = new RootfsBuilder(LinuxSyscalls.Instance);
+            // Opened while the host's paths are still visible; reopened for writing through /proc once pivoted.
+            var startFifo = instructions.StartFifo is { } fifoPath ? FileDescriptors.Open(fifoPath, FileDescriptors.OPath) : -1;
             if (joinedMounts is not null)
                 EnterMountNamespace(joinedMounts.Path!);
             else
-                builder.MountAndPivot(spec);
+                builder.MountAndPivot(spec, () => HookRunner.Run("createContainer", spec.Hooks?.CreateContainer, instructions.HookState ?? ""));
             if (handles.Stdio is { } stdio)
                 RedirectStdio(stdio);
             if (spec.Process.Terminal) SetUpConsole(handles, spec.Process.ConsoleSize);
             if (joinedMounts is null)
             {
+                foreach (var (key, setting) in spec.Linux.Sysctl ?? new Dictionary<string, string>())
+                    File.WriteAllText("/proc/sys/" + key.Replace('.', '/'), setting);
                 builder.Finish(spec);
                 if (spec.Hostname is { Length: > 0 } hostname) LinuxSyscalls.Instance.SetHostname(hostname);
                 if (newNetwork) InterfaceFlags.BringUp("lo");
@@ -60,12 +67,23 @@ public static class InitProcess
             var user = ResolveUser(spec.Process.User);
             var env = WithHome(spec.Process.Env, user.Home);
             EnterWorkingDirectory(spec.Process.Cwd);
+            foreach (var limit in spec.Process.Rlimits ?? [])
+                ResourceLimits.Set(limit.Type, limit.Soft, limit.Hard);
+            if (spec.Process.User.Umask is { } umask) ProcessControl.SetUmask(umask);
             DropPrivileges(spec.Process, user, lastCap, grantable);
             var program = ExecutableLookup.Find(spec.Process.Args.FirstOrDefault() ?? "", env);
 
             StartTimeline.Mark("init about to exec");
             FileDescriptors.MarkAllCloseOnExec();
-            Report(handles.Status, InitChannel.ExecLine);
+            if (startFifo >= 0)
+            {
+                // The runtime stops listening here: from now on a failure is only told on stderr.
+                Report(handles.Status, InitChannel.CreatedLine);
+                reportTo = -1;
+                WaitForStart(startFifo);
+                HookRunner.Run("startContainer", spec.Hooks?.StartContainer, instructions.HookState ?? "");
+            }
+            else Report(handles.Status, InitChannel.ExecLine);
             try
             {
                 ProcessControl.Exec(program, spec.Process.Args, env);
@@ -79,18 +97,31 @@ public static class InitProcess
         }
         catch (ExecutableLookup.LookupException e)
         {
-            return Fail(handles.Status, e.ExitCode, e.Message);
+            return Fail(reportTo, e.ExitCode, e.Message);
         }
         catch (Exception e)
         {
-            return Fail(handles.Status, 125, e.Message);
+            return Fail(reportTo, 125, e.Message);
         }
     }
 
     private static int Fail(int status, int code, string message)
     {
-        Report(status, $"{InitChannel.ErrorLine} {code} {message.ReplaceLineEndings(" ")}");
+        if (status >= 0) Report(status, $"{InitChannel.ErrorLine} {code} {message.ReplaceLineEndings(" ")}");
+        else Console.Error.WriteLine($"skiff init: {message}");
         return code;
+    }
+
+    /// <summary>
+    /// Blocks until <c>start</c> opens the fifo's other end (runc's exec.fifo): opening a fifo for
+    /// writing waits for a reader. The byte written tells <c>start</c> the program is about to run.
+    /// </summary>
+    private static void WaitForStart(int fifoPath)
+    {
+        var fifo = FileDescriptors.Open($"/proc/self/fd/{fifoPath}", FileDescriptors.OWronly);
+        FileDescriptors.WriteAll(fifo, "0"u8);
+        FileDescriptors.Close(fifo);
+        FileDescriptors.Close(fifoPath);
     }
 
     private static void Report(int fd, string line) =>

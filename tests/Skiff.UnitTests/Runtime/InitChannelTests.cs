@@ -53,7 +53,7 @@ public sealed class InitChannelTests
             },
         };
 
-        var decoded = InitSpecCodec.Decode(InitSpecCodec.Encode(spec));
+        var decoded = InitSpecCodec.Decode(InitSpecCodec.Encode(spec)).Spec;
 
         Assert.Equal(spec.Process.Args, decoded.Process.Args);
         Assert.Equal(spec.Process.Env, decoded.Process.Env);
