@@ -70,7 +70,7 @@ public sealed partial class OciRuntime(StateRoot root)
         catch (Exception e) when (e is not OciException)
         {
             Root.Remove(request.Id);
-            throw new OciException($"container {request.Id} could not be created: {e.Message}", e is ContainerStartException s ? s.ExitCode : 1);
+            throw new OciException($"container {request.Id} could not be created: {e.Message}");
         }
         catch
         {
@@ -250,7 +250,7 @@ public sealed partial class OciRuntime(StateRoot root)
     /// <summary>What this runtime cannot do yet is refused by name, never silently left out.</summary>
     private static void Refuse(RuntimeSpec spec, CreateRequest request)
     {
-        if (spec.Linux.Seccomp is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined })
+        if (spec.Linux.Seccomp is not null)
             throw new OciException("config.json has a linux.seccomp profile, which skiff-runc cannot enforce yet: remove linux.seccomp from the spec (or run this container with runc)");
         if (spec.Linux.Namespaces.Any(n => n.Type == "user"))
             throw new OciException("config.json asks for a user namespace, which skiff-runc does not support yet: remove it from linux.namespaces");

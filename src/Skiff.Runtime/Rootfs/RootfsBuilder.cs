@@ -60,6 +60,10 @@ public sealed class RootfsBuilder(ISyscalls sys)
 
     private void MountOne(string rootfs, MountSpec m)
     {
+        // A fresh "cgroup" (v1) mount with no controller named would claim every controller at once,
+        // which the kernel refuses where each has its own hierarchy: the host's tree is bound
+        // instead, with the mount's own options (read-only in every engine's default spec).
+        if (m.Type == "cgroup") m = m with { Type = "bind", Source = "/sys/fs/cgroup", Options = [.. m.Options ?? [], "rbind"] };
         var options = MountOptions.Parse(m.Type, m.Options);
         var target = RootfsPath.Resolve(rootfs, m.Destination);
         if (options.IsBind)

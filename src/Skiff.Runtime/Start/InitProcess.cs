@@ -201,7 +201,9 @@ public static class InitProcess
         Capabilities.SetKeepCaps(true);
         Identity.Become(user.Uid, user.Gid, user.AdditionalGids);
         Capabilities.Set(Mask(caps.Effective), Mask(caps.Permitted), Mask(caps.Inheritable));
-        Capabilities.SetAmbient(Mask(caps.Ambient), lastCap);
+        // The kernel only lets a capability be ambient when it is permitted and inheritable too; runc
+        // warns about the rest and goes on (its own default spec asks for ambient caps it cannot have).
+        Capabilities.SetAmbient(Mask(caps.Ambient) & Mask(caps.Permitted) & Mask(caps.Inheritable), lastCap);
         Capabilities.SetKeepCaps(false);
         if (process.NoNewPrivileges) Capabilities.SetNoNewPrivileges();
     }
