@@ -62,6 +62,7 @@ public static class RuncCli
         catch (OciException e)
         {
             log.Error(e.Message);
+            if (e.InnerException is { } cause) log.Debug(cause.ToString());
             return e.ExitCode;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Skiff.Linux.SyscallException or JsonException or ArgumentException)

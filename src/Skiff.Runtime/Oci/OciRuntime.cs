@@ -70,7 +70,7 @@ public sealed partial class OciRuntime(StateRoot root)
         catch (Exception e) when (e is not OciException)
         {
             Root.Remove(request.Id);
-            throw new OciException($"container {request.Id} could not be created: {e.Message}");
+            throw new OciException($"container {request.Id} could not be created: {e.Message}", cause: e);
         }
         catch
         {

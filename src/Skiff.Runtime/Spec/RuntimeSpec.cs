@@ -4,15 +4,18 @@ namespace Skiff.Runtime.Spec;
 
 // The OCI runtime-spec config.json, as far as Skiff implements it. Property names follow the spec
 // exactly so a bundle written by containerd, Podman or Docker reads without translation.
+// Properties with a default are settable, not init-only: the JSON source generator sets every
+// init-only property, absent or not (a missing "ambient" would be null), but calls a setter only
+// for what the document has, so a field containerd leaves out keeps the spec's default.
 
 public sealed record RuntimeSpec
 {
-    public string OciVersion { get; init; } = "1.0.2";
-    public ProcessSpec Process { get; init; } = new();
-    public RootSpec Root { get; init; } = new();
+    public string OciVersion { get; set; } = "1.0.2";
+    public ProcessSpec Process { get; set; } = new();
+    public RootSpec Root { get; set; } = new();
     public string? Hostname { get; init; }
-    public List<MountSpec> Mounts { get; init; } = [];
-    public LinuxSpec Linux { get; init; } = new();
+    public List<MountSpec> Mounts { get; set; } = [];
+    public LinuxSpec Linux { get; set; } = new();
     public Dictionary<string, string>? Annotations { get; init; }
     public HooksSpec? Hooks { get; init; }
 }
@@ -30,7 +33,7 @@ public sealed record HooksSpec
 
 public sealed record HookSpec
 {
-    public string Path { get; init; } = "";
+    public string Path { get; set; } = "";
     public List<string>? Args { get; init; }
     public List<string>? Env { get; init; }
     public int? Timeout { get; init; }
@@ -40,10 +43,10 @@ public sealed record ProcessSpec
 {
     public bool Terminal { get; init; }
     public ConsoleSize? ConsoleSize { get; init; }
-    public UserSpec User { get; init; } = new();
-    public List<string> Args { get; init; } = [];
-    public List<string> Env { get; init; } = [];
-    public string Cwd { get; init; } = "/";
+    public UserSpec User { get; set; } = new();
+    public List<string> Args { get; set; } = [];
+    public List<string> Env { get; set; } = [];
+    public string Cwd { get; set; } = "/";
     public CapabilitiesSpec? Capabilities { get; init; }
     public List<RlimitSpec>? Rlimits { get; init; }
     public bool NoNewPrivileges { get; init; }
@@ -66,24 +69,24 @@ public sealed record UserSpec
 
 public sealed record CapabilitiesSpec
 {
-    public List<string> Bounding { get; init; } = [];
-    public List<string> Effective { get; init; } = [];
-    public List<string> Inheritable { get; init; } = [];
-    public List<string> Permitted { get; init; } = [];
-    public List<string> Ambient { get; init; } = [];
+    public List<string> Bounding { get; set; } = [];
+    public List<string> Effective { get; set; } = [];
+    public List<string> Inheritable { get; set; } = [];
+    public List<string> Permitted { get; set; } = [];
+    public List<string> Ambient { get; set; } = [];
 }
 
 public sealed record RlimitSpec(string Type, ulong Hard, ulong Soft);
 
 public sealed record RootSpec
 {
-    public string Path { get; init; } = "rootfs";
+    public string Path { get; set; } = "rootfs";
     public bool Readonly { get; init; }
 }
 
 public sealed record MountSpec
 {
-    public string Destination { get; init; } = "";
+    public string Destination { get; set; } = "";
     public string? Type { get; init; }
     public string? Source { get; init; }
     public List<string>? Options { get; init; }
@@ -91,7 +94,7 @@ public sealed record MountSpec
 
 public sealed record LinuxSpec
 {
-    public List<NamespaceSpec> Namespaces { get; init; } = [];
+    public List<NamespaceSpec> Namespaces { get; set; } = [];
     public LinuxResources? Resources { get; init; }
     public string? CgroupsPath { get; init; }
     public List<string>? MaskedPaths { get; init; }
@@ -137,8 +140,8 @@ public sealed record DeviceRule
 /// <summary>A device node the runtime creates in the container's /dev.</summary>
 public sealed record LinuxDevice
 {
-    public string Path { get; init; } = "";
-    public string Type { get; init; } = "c";
+    public string Path { get; set; } = "";
+    public string Type { get; set; } = "c";
     public long Major { get; init; }
     public long Minor { get; init; }
     public uint? FileMode { get; init; }
