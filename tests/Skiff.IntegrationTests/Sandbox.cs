@@ -113,11 +113,19 @@ public static class Sandbox
     /// <summary>A cgroup parent of its own, so a test can look at exactly its container's cgroup.</summary>
     public static string UniqueCgroupParent() => $"skiff-it-{Guid.NewGuid():N}"[..20];
 
-    /// <summary>Every cgroup directory with "skiff" in its name under the cgroup mounts, to compare before and after.</summary>
-    public static SortedSet<string> SkiffCgroups() =>
-        new(Directory.EnumerateDirectories("/sys/fs/cgroup")
+    /// <summary>
+    /// Every cgroup Skiff made under the cgroup mounts, to compare before and after: the containers'
+    /// directories under the engine's standing "skiff" parent (which stays, as Docker's does), and
+    /// any other directory with "skiff" in its name.
+    /// </summary>
+    public static SortedSet<string> SkiffCgroups()
+    {
+        var tops = Directory.EnumerateDirectories("/sys/fs/cgroup")
             .SelectMany(h => SafeEnumerate(h))
-            .Where(d => Path.GetFileName(d).Contains("skiff", StringComparison.Ordinal)));
+            .Where(d => Path.GetFileName(d).Contains("skiff", StringComparison.Ordinal)).ToList();
+        return new(tops.Where(d => Path.GetFileName(d) != "skiff")
+            .Concat(tops.Where(d => Path.GetFileName(d) == "skiff").SelectMany(SafeEnumerate)));
+    }
 
     private static IEnumerable<string> SafeEnumerate(string dir)
     {

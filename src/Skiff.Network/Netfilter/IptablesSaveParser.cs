@@ -16,7 +16,10 @@ public static class IptablesSaveParser
         var tables = new List<Table>();
         string? tableName = null;
         var chains = new List<(string Name, ChainPolicy? Policy, PacketCounters? Counters)>();
-        var rules = new List<Rule>();
+        // Looked up once per rule line, and rules grouped as they come: tens of thousands of rules in
+        // hundreds of chains must stay linear.
+        var chainNames = new HashSet<string>(StringComparer.Ordinal);
+        var rules = new Dictionary<string, List<Rule>>(StringComparer.Ordinal);
         var lineNumber = 0;
         foreach (var rawLine in text.Split('\n'))
         {
@@ -29,20 +32,28 @@ public static class IptablesSaveParser
                 {
                     tableName = line[1..];
                     chains.Clear();
+                    chainNames.Clear();
                     rules.Clear();
                 }
-                else if (line[0] == ':') chains.Add(ParseChainHeader(line));
+                else if (line[0] == ':')
+                {
+                    var header = ParseChainHeader(line);
+                    chains.Add(header);
+                    chainNames.Add(header.Name);
+                }
                 else if (line == "COMMIT")
                 {
                     var name = tableName ?? throw new FormatException("COMMIT outside a table");
                     tables.Add(new Table(name, chains.Select(c => new Chain(c.Name, c.Policy, c.Counters,
-                        rules.Where(r => r.Chain == c.Name).Select((r, i) => r with { Number = i + 1 }).ToList())).ToList()));
+                        rules.TryGetValue(c.Name, out var inChain) ? inChain.Select((r, i) => r with { Number = i + 1 }).ToList() : [])).ToList()));
                     tableName = null;
                 }
                 else
                 {
                     var name = tableName ?? throw new FormatException("rule outside a table");
-                    rules.Add(ParseRule(name, line, chains.Select(c => c.Name).ToHashSet(StringComparer.Ordinal)));
+                    var rule = ParseRule(name, line, chainNames);
+                    if (!rules.TryGetValue(rule.Chain, out var inChain)) rules[rule.Chain] = inChain = [];
+                    inChain.Add(rule);
                 }
             }
             catch (FormatException e)
@@ -54,7 +65,7 @@ public static class IptablesSaveParser
         return new Ruleset(tables);
     }
 
-    private static (string, ChainPolicy?, PacketCounters?) ParseChainHeader(string line)
+    private static (string Name, ChainPolicy? Policy, PacketCounters? Counters) ParseChainHeader(string line)
     {
         var parts = line[1..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length < 2) throw new FormatException("chain header needs a name and a policy");

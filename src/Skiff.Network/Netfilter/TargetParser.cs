@@ -12,7 +12,8 @@ public static class TargetParser
             values[option] = i + 1 < options.Count && !options[i + 1].StartsWith("--", StringComparison.Ordinal) ? options[++i] : "";
         }
         string? Value(string option) => values.GetValueOrDefault(option);
-        var unsupported = new UnsupportedTarget(name, string.Join(' ', options.Prepend($"-j {name}")));
+        // Built only for a target this parser does not know: most rules' targets are known.
+        Target Unsupported() => new UnsupportedTarget(name, string.Join(' ', options.Prepend($"-j {name}")));
         bool Only(params string[] known) => values.Keys.All(known.Contains);
 
         if (isUserChain && options.Count == 0) return new JumpTarget(name);
@@ -27,10 +28,10 @@ public static class TargetParser
             "SNAT" when Only("--to-source", "--random", "--random-fully", "--persistent") && Value("--to-source") is { } to => new SnatTarget(NatRange.Parse(to)),
             "MASQUERADE" when Only("--to-ports", "--random", "--random-fully") => new MasqueradeTarget(Value("--to-ports") is { } p ? PortRange.Parse(p) : null),
             "REDIRECT" when Only("--to-ports", "--random") => new RedirectTarget(Value("--to-ports") is { } p ? PortRange.Parse(p) : null),
-            "MARK" when values.Count == 1 => ParseMark(values.Single()) ?? (Target)unsupported,
+            "MARK" when values.Count == 1 => ParseMark(values.Single()) ?? Unsupported(),
             "LOG" when Only("--log-prefix", "--log-level", "--log-tcp-sequence", "--log-tcp-options", "--log-ip-options", "--log-uid", "--log-macdecode")
                 => new LogTarget(Value("--log-prefix")),
-            _ => unsupported,
+            _ => Unsupported(),
         };
     }
 

@@ -79,6 +79,9 @@ internal sealed partial class CgroupDirectories(
             Thread.Sleep(10);
         }
 
+        // The engine's own parent stays, as Docker's does: it is standing state that every container
+        // start would otherwise create again (a directory per hierarchy, the cpuset copied down).
+        if (string.Join('/', parentSegments) == ContainerRuntime.DefaultCgroupParent) return;
         foreach (var root in roots.Distinct())
         {
             for (var depth = parentSegments.Count; depth > 0; depth--)

@@ -290,18 +290,29 @@ public sealed class V1CgroupTests : IDisposable
     }
 
     [Fact]
-    public void Destroy_kills_what_is_left_and_removes_the_directories_and_the_parent()
+    public void Destroy_kills_what_is_left_and_removes_the_directories_and_a_parent_of_its_own()
     {
-        var cgroup = Create(V1Tree(), null);
+        var cgroup = Create(V1Tree(), null, parent: "custom/parent");
         cgroup.AddProcess(4242);
-        tree.Spawn(Dir("memory"), 4243);
+        tree.Spawn(Dir("memory", "custom/parent/c1"), 4243);
 
         cgroup.Destroy();
 
         Assert.Contains(4242, tree.Killed);
         Assert.Contains(4243, tree.Killed);
         Assert.All(cgroup.Paths, p => Assert.False(Directory.Exists(p)));
-        Assert.False(Directory.Exists(Dir("memory", "skiff")));
+        Assert.False(Directory.Exists(Dir("memory", "custom")));
+    }
+
+    [Fact]
+    public void Destroy_leaves_the_engine_s_own_parent_as_standing_state()
+    {
+        var cgroup = Create(V1Tree(), null);
+
+        cgroup.Destroy();
+
+        Assert.All(cgroup.Paths, p => Assert.False(Directory.Exists(p)));
+        Assert.True(Directory.Exists(Dir("memory", "skiff")));
     }
 
     [Fact]
@@ -325,7 +336,7 @@ public sealed class V1CgroupTests : IDisposable
         cgroup.Destroy();
         cgroup.Destroy();
 
-        Assert.False(Directory.Exists(Dir("memory", "skiff")));
+        Assert.False(Directory.Exists(Dir("memory", "skiff/c1")));
     }
 
     [Fact]

@@ -142,7 +142,7 @@ public sealed class V2CgroupTests : IDisposable
     }
 
     [Fact]
-    public void V2_destroy_kills_through_cgroup_kill_and_removes_the_parent()
+    public void V2_destroy_kills_through_cgroup_kill_and_removes_the_container_s_directory()
     {
         var cgroup = Create(null);
         cgroup.AddProcess(4242);
@@ -150,7 +150,7 @@ public sealed class V2CgroupTests : IDisposable
         cgroup.Destroy();
 
         Assert.Contains((Path.Join(Dir(), "cgroup.kill"), "1"), tree.Writes);
-        Assert.False(Directory.Exists(Dir("skiff")));
-        Assert.True(Directory.Exists(Dir("")));
+        Assert.False(Directory.Exists(Dir()));
+        Assert.True(Directory.Exists(Dir("skiff")));
     }
 }
