@@ -64,6 +64,11 @@ internal static partial class Libc
     [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial nint sendmsg(int fd, MsgHdr* message, int flags);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int prlimit(int pid, int resource, in RLimit limit, nint old);
     [LibraryImport(Lib)] internal static partial uint umask(uint mask);
+    [LibraryImport(Lib)] internal static unsafe partial int posix_spawn(int* pid, nint path, void* fileActions, void* attributes, nint* argv, nint* envp);
+    [LibraryImport(Lib)] internal static unsafe partial int posix_spawn_file_actions_init(void* fileActions);
+    [LibraryImport(Lib)] internal static unsafe partial int posix_spawn_file_actions_adddup2(void* fileActions, int fd, int newFd);
+    [LibraryImport(Lib)] internal static unsafe partial int posix_spawn_file_actions_destroy(void* fileActions);
+    [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial int waitpid(int pid, int* status, int options);
     [LibraryImport(Lib)] internal static partial uint geteuid();
     [LibraryImport(Lib)] internal static partial uint getegid();
     [LibraryImport(Lib)] internal static partial int getpid();

@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Text;
+using Skiff.Linux;
 using Skiff.Runtime.Spec;
 
 namespace Skiff.Runtime.Hooks;
@@ -8,7 +9,8 @@ public sealed class HookException(string message) : Exception(message);
 
 /// <summary>
 /// Runs the spec's hooks of one stage in order, each with the container's state JSON on its stdin,
-/// as the runtime spec says: the first that fails stops the rest.
+/// as the runtime spec says: the first that fails stops the rest. A hook gets exactly its args
+/// (argv[0] included: dockerd's hook is dockerd itself, told its job by argv[0]) and its env.
 /// </summary>
 public static class HookRunner
 {
@@ -20,37 +22,32 @@ public static class HookRunner
 
     private static void RunOne(string stage, HookSpec hook, string stateJson)
     {
-        var startInfo = new ProcessStartInfo(hook.Path) { UseShellExecute = false, RedirectStandardInput = true };
-        // args[0] is the program's own name in the spec, as in execve's argv.
-        foreach (var arg in (hook.Args ?? []).Skip(1)) startInfo.ArgumentList.Add(arg);
-        startInfo.Environment.Clear();
-        foreach (var entry in hook.Env ?? [])
-            if (entry.IndexOf('=') is var eq and > 0) startInfo.Environment[entry[..eq]] = entry[(eq + 1)..];
-        System.Diagnostics.Process process;
+        var (read, write) = FileDescriptors.Pipe();
+        int pid;
         try
         {
-            process = System.Diagnostics.Process.Start(startInfo)!;
+            pid = ChildProcess.Spawn(hook.Path, hook.Args is { Count: > 0 } args ? args : new List<string> { hook.Path }, hook.Env ?? [], read);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (SyscallException e)
         {
+            FileDescriptors.Close(write);
             throw new HookException($"{stage} hook {hook.Path} could not start: {e.Message}");
         }
-        using (process)
+        finally
         {
-            try
-            {
-                process.StandardInput.Write(stateJson);
-                process.StandardInput.Close();
-            }
-            catch (IOException) { } // a hook need not read its stdin
-            if (hook.Timeout is int seconds and > 0 && !process.WaitForExit(TimeSpan.FromSeconds(seconds)))
-            {
-                process.Kill();
-                throw new HookException($"{stage} hook {hook.Path} did not finish within its timeout of {seconds} s");
-            }
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new HookException($"{stage} hook {hook.Path} exited with status {process.ExitCode}");
+            FileDescriptors.Close(read);
         }
+        try { FileDescriptors.WriteAll(write, Encoding.UTF8.GetBytes(stateJson)); }
+        catch (SyscallException) { } // a hook need not read its stdin
+        finally { FileDescriptors.Close(write); }
+
+        var timeout = hook.Timeout is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        if (ChildProcess.WaitForExit(pid, timeout) is not { } status)
+        {
+            ProcessControl.Signal(pid, 9);
+            ChildProcess.WaitForExit(pid, null);
+            throw new HookException($"{stage} hook {hook.Path} did not finish within its timeout of {hook.Timeout} s");
+        }
+        if (status != 0) throw new HookException($"{stage} hook {hook.Path} exited with status {status}");
     }
 }
