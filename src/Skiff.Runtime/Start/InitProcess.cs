@@ -68,7 +68,7 @@ public static class InitProcess
             var env = WithHome(spec.Process.Env, user.Home);
             EnterWorkingDirectory(spec.Process.Cwd);
             foreach (var limit in spec.Process.Rlimits ?? [])
-                ResourceLimits.Set(limit.Type, limit.Soft, limit.Hard);
+                Rlimits.Set(limit.Type, limit.Soft, limit.Hard);
             if (spec.Process.User.Umask is { } umask) ProcessControl.SetUmask(umask);
             DropPrivileges(spec.Process, user, lastCap, grantable);
             var program = ExecutableLookup.Find(spec.Process.Args.FirstOrDefault() ?? "", env);

@@ -1,7 +1,7 @@
 namespace Skiff.Linux;
 
 /// <summary>setrlimit's resource names as the OCI spec spells them, and the call itself.</summary>
-public static class ResourceLimits
+public static class Rlimits
 {
     private static readonly string[] Names =
     [
