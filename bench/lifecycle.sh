@@ -30,30 +30,24 @@ exec_runs="${EXEC_RUNS:-40}"
 monitors="${MONITORS:-5}"
 ps_containers="${PS_CONTAINERS:-100}"
 skiff="$here/out/skiff/skiff"
-docker_cli=/usr/bin/docker   # Debian's docker.io client, not whatever else is first on PATH
 
 work="$(mktemp -d /run/skiff-lifecycle.XXXXXX)"
 mount -t tmpfs skiff-lifecycle "$work"
 export SKIFF_ROOT="$work/skiff"
+source "$here/bench/dockerd.sh"
 
 # cgroups that exist now; any created by the engines during the run are removed at the end.
 list_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort; }
 cgroups_before="$(list_cgroups)"
 
-podman_ok=0 docker_ok=0 dockerd_pid= podman=() shadowed=() created=()
+podman_ok=0 podman=()
 cleanup() {
   set +eu
   "$skiff" rm -f $("$skiff" ps -aq 2>/dev/null) >/dev/null 2>&1
   if [ "${#podman[@]}" -gt 0 ] && [ -d "$work/podman" ]; then
     "${podman[@]}" rm -f -a -t 0 >/dev/null 2>&1
   fi
-  if [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
-    ids="$(dockerc ps -aq 2>/dev/null)"
-    [ -n "$ids" ] && dockerc rm -f $ids >/dev/null 2>&1
-    kill "$dockerd_pid"
-    for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$dockerd_pid" 2>/dev/null
-  fi
+  dockerd_stop
   # Stray shims or monitors whose state lives under $work (they should all be gone by now).
   for p in /proc/[0-9]*; do
     case "$(cat "$p/comm" 2>/dev/null)" in skiff|conmon|containerd|containerd-shim|dockerd) ;; *) continue ;; esac
@@ -64,8 +58,7 @@ cleanup() {
   awk -v w="$work" '$5 == w || index($5, w "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
     while read -r m; do umount -l "$m" 2>/dev/null; done
   rmdir "$work" 2>/dev/null
-  for d in "${shadowed[@]}"; do umount -l "$d" 2>/dev/null; done
-  for d in "${created[@]}"; do [ -d "$d" ] && rm -r --one-file-system "$d"; done
+  unshadow_engine_dirs
   # New cgroups (skiff's, libpod_parent, docker), deepest first.
   list_cgroups | comm -13 <(echo "$cgroups_before") - | sort -r | while read -r c; do rmdir "$c" 2>/dev/null; done
   left="$(list_cgroups | comm -13 <(echo "$cgroups_before") -)"
@@ -73,19 +66,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Places where dockerd, containerd and podman write whatever their flags say (key.json, plugin
-# and shim sockets, CNI lock...): a tmpfs over each, in this mount namespace only. Those missing
-# on the host get an empty mount point for the duration, removed at the end.
-shadowed=(/etc/docker /etc/cni/net.d /run/docker /run/containerd /run/containers /run/libpod
-          /var/lib/docker /var/lib/containerd /var/lib/containers /var/lib/cni)
-created=()
-for d in "${shadowed[@]}"; do
-  if [ ! -e "$d" ]; then
-    top="$d"; while [ ! -e "$(dirname "$top")" ]; do top="$(dirname "$top")"; done
-    created+=("$top"); mkdir -p "$d"
-  fi
-  mount -t tmpfs skiff-lifecycle "$d"
-done
+shadow_engine_dirs
 
 "$skiff" run --rm --network none busybox true   # creates the built-in image
 snapshot="$(ls -d "$SKIFF_ROOT"/images/snapshots/*/ | head -n1)"
@@ -111,30 +92,14 @@ else
 fi
 
 # --- docker -------------------------------------------------------------------------------
-dsock="$work/docker.sock"
-dockerc() { "$docker_cli" -H "unix://$dsock" "$@"; }
-if ! command -v dockerd >/dev/null || [ ! -x "$docker_cli" ]; then
-  echo "docker skipped: docker.io is not installed" >&2
-else
-  echo '{}' > "$work/daemon.json"
-  dockerd --config-file "$work/daemon.json" --iptables=false --ip6tables=false --bridge=none \
-    --ip-forward=false --ip-masq=false --userland-proxy=false \
-    --data-root "$work/docker" --exec-root "$work/dx" --pidfile "$work/dockerd.pid" \
-    -H "unix://$dsock" --storage-driver overlay2 >"$work/dockerd.log" 2>&1 &
-  dockerd_pid=$!
-  for _ in $(seq 300); do
-    dockerc version >/dev/null 2>&1 && break
-    kill -0 "$dockerd_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if ! dockerc version >/dev/null 2>&1; then
-    echo "docker skipped: dockerd did not start: $(tail -c 600 "$work/dockerd.log")" >&2
-  elif ! tar -C "$snapshot" -c . | dockerc import - busybox >/dev/null 2>"$work/docker.err"; then
+dockerd_start
+if [ "$docker_ok" = 1 ]; then
+  if ! tar -C "$snapshot" -c . | dockerc import - busybox >/dev/null 2>"$work/docker.err"; then
     echo "docker skipped: import failed: $(head -c 400 "$work/docker.err")" >&2
+    docker_ok=0
   elif ! dockerc run --rm --network none busybox true >/dev/null 2>"$work/docker.err"; then
     echo "docker skipped: run failed: $(head -c 400 "$work/docker.err")" >&2
-  else
-    docker_ok=1
+    docker_ok=0
   fi
 fi
 

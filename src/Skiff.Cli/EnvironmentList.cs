@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Cli;
 
 /// <summary>Docker's -e and --env-file: KEY=VALUE as given, a bare KEY copied from this environment (dropped when unset).</summary>
@@ -8,7 +10,7 @@ public static class EnvironmentList
         var result = new List<string>();
         foreach (var file in envFiles)
         {
-            if (!File.Exists(file)) throw new FileNotFoundException($"env file {file} not found");
+            if (!File.Exists(file)) throw new InvalidInputException($"env file {file} not found");
             result.AddRange(File.ReadLines(file)
                 .Select(l => l.Trim())
                 .Where(l => l.Length > 0 && !l.StartsWith('#'))
@@ -20,7 +22,7 @@ public static class EnvironmentList
 
     private static IEnumerable<string> Expand(string entry)
     {
-        if (entry.StartsWith('=')) throw new ArgumentException($"invalid environment variable: \"{entry}\"");
+        if (entry.StartsWith('=')) throw new InvalidInputException($"invalid environment variable: \"{entry}\"");
         if (entry.Contains('=')) return [entry];
         return Environment.GetEnvironmentVariable(entry) is { } value ? [$"{entry}={value}"] : [];
     }

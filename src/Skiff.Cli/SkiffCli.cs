@@ -1,9 +1,5 @@
 using System.CommandLine;
 using Skiff.Cli.Commands;
-using Skiff.Images;
-using Skiff.Linux;
-using Skiff.Runtime;
-using Skiff.Runtime.Cgroups;
 
 namespace Skiff.Cli;
 
@@ -53,11 +49,19 @@ public static class SkiffCli
         ("port", PortCommand.Build),
         ("container", ContainerCommand.Build),
         ("volume", VolumeCommand.Build),
+        ("build", BuildCommand.Build),
+        ("builder", BuildCommand.BuildBuilder),
     ];
+
+    /// <summary>Set by <c>--debug</c> (or <c>-D</c>) before the verb, as Docker's, or by SKIFF_DEBUG=1:
+    /// a failure then also prints its full trace after its one-line message.</summary>
+    private static bool s_debug = Environment.GetEnvironmentVariable("SKIFF_DEBUG") == "1";
 
     public static RootCommand Build(string? only = null)
     {
         var root = new RootCommand("Skiff: a container engine built from the kernel's own parts (namespaces, cgroups, overlayfs).");
+        // Taken off the arguments by Run before parsing; declared so that help lists it.
+        root.Options.Add(new Option<bool>("--debug", "-D") { Description = "On failure, print the full trace after the message (also SKIFF_DEBUG=1)" });
         foreach (var (name, build) in Verbs)
             if (only is null || name == only) root.Subcommands.Add(build());
         return root;
@@ -65,6 +69,11 @@ public static class SkiffCli
 
     public static int Run(string[] args)
     {
+        while (args is ["--debug" or "-D", ..])
+        {
+            s_debug = true;
+            args = args[1..];
+        }
         var root = Build(args.Length > 0 && Verbs.Any(v => v.Name == args[0]) ? args[0] : null);
         var parse = root.Parse(PositionalSplitter.Prepare(root, args));
         if (parse.Errors.Count > 0)
@@ -84,18 +93,13 @@ public static class SkiffCli
     }
 
     /// <summary>The one place an error becomes a message and an exit code.</summary>
-    public static int Report(Exception e)
+    public static int Report(Exception e) => Report(e, Console.Error, s_debug);
+
+    internal static int Report(Exception e, TextWriter error, bool debug)
     {
-        var (code, message) = e switch
-        {
-            ContainerStartException s => (s.ExitCode, s.Message),
-            ImageException or HttpRequestException or InvalidDataException or NotSupportedException
-                or ArgumentException or FormatException or CgroupException or SyscallException
-                or IOException or UnauthorizedAccessException or InvalidOperationException
-                or Engine.State.ConflictException or Engine.State.NoSuchContainerException or Engine.Networks.NoSuchNetworkException => (ExitCodes.EngineError, e.Message),
-            _ => (ExitCodes.EngineError, e.ToString()),
-        };
-        Console.Error.WriteLine($"skiff: {message}");
+        var (code, message) = FailureMessage.Of(e);
+        error.WriteLine($"skiff: {message}");
+        if (debug) error.WriteLine(e.ToString());
         return code;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Skiff.Linux;
 
 namespace Skiff.Engine;
 
@@ -13,7 +14,7 @@ public static class ByteSize
         while (end < s.Length && (char.IsAsciiDigit(s[end]) || s[end] == '.')) end++;
         var unit = s[end..].TrimEnd('b').TrimEnd('i');
         if (end == 0 || !decimal.TryParse(s[..end], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            throw new FormatException($"invalid size: \"{text}\" (expected a number with an optional unit b, k, m, g, e.g. 64m)");
+            throw new InvalidInputException($"invalid size: \"{text}\" (expected a number with an optional unit b, k, m, g, e.g. 64m)");
         long multiplier = unit switch
         {
             "" => 1,
@@ -21,7 +22,7 @@ public static class ByteSize
             "m" => 1L << 20,
             "g" => 1L << 30,
             "t" => 1L << 40,
-            _ => throw new FormatException($"invalid size: \"{text}\" (unknown unit \"{s[end..]}\"; use b, k, m or g)"),
+            _ => throw new InvalidInputException($"invalid size: \"{text}\" (unknown unit \"{s[end..]}\"; use b, k, m or g)"),
         };
         return (long)(number * multiplier);
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using IOPath = System.IO.Path;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -118,7 +119,7 @@ public sealed class ContentStore
     private void Publish(string temp, Digest digest)
     {
         File.Move(temp, Path(digest), overwrite: true);
-        LibC.FsyncDirectory(_dir);
+        FileNodes.FsyncDirectory(_dir);
     }
 
     // Same directory as the final name so the rename never crosses a filesystem; the dot prefix

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -18,7 +19,7 @@ public readonly record struct Digest
     public static Digest Parse(string value) =>
         TryParse(value, out var digest)
             ? digest
-            : throw new FormatException($"invalid digest '{value}': expected sha256:<64 lowercase hex digits>");
+            : throw new InvalidInputException($"invalid digest '{value}': expected sha256:<64 lowercase hex digits>");
 
     public static bool TryParse(string? value, out Digest digest)
     {

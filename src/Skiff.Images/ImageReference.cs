@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -33,7 +34,7 @@ public sealed partial record ImageReference(string Domain, string Path, string? 
     public static ImageReference Parse(string reference) =>
         TryParse(reference, out var parsed, out var error)
             ? parsed
-            : throw new FormatException($"invalid image reference '{reference}': {error}");
+            : throw new InvalidInputException($"invalid image reference '{reference}': {error}");
 
     public static bool TryParse(string reference, out ImageReference parsed) => TryParse(reference, out parsed, out _);
 

@@ -73,7 +73,7 @@ public sealed partial class ImageStore
     public RemovalReport Collect(IImageUsers users)
     {
         using var exclusive = CollectionLock.Exclusive(Root);
-        var keep = Mark(References().Values.Concat(users.ContainersByManifest().Keys));
+        var keep = Mark(References().Values.Concat(users.ContainersByManifest().Keys).Concat(BuildCache.Manifests()));
         var deletedImages = new List<Digest>();
         long reclaimed = 0;
         foreach (var blob in Content.List().Where(b => !keep.Blobs.Contains(b)))

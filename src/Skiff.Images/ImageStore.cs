@@ -24,7 +24,7 @@ public sealed record LocalImage(
 
 /// <summary>The local images: blobs in a <see cref="ContentStore"/>, unpacked layers in a
 /// <see cref="SnapshotStore"/>, and <c>references.json</c> naming manifests. Layout under the root:
-/// <c>blobs/sha256/…</c>, <c>snapshots/…</c>, <c>references.json</c>, <c>references.lock</c>.</summary>
+/// <c>blobs/sha256/…</c>, <c>snapshots/…</c>, <c>references.json</c>, <c>references.lock</c>, <c>build-cache/…</c>.</summary>
 public sealed partial class ImageStore
 {
     private readonly ReferenceFile _references;
@@ -37,11 +37,13 @@ public sealed partial class ImageStore
         Snapshots = new SnapshotStore(root);
         _references = new ReferenceFile(root);
         _resolved = new ResolvedImageCache(root, Content);
+        BuildCache = new BuildCache(root);
     }
 
     public string Root { get; }
     public ContentStore Content { get; }
     public SnapshotStore Snapshots { get; }
+    public BuildCache BuildCache { get; }
 
     /// <summary>Finds a local image by name ("busybox", "busybox:latest", "docker.io/library/busybox"),
     /// by name@digest, or by a prefix of its id. The built-in busybox image is made on first use.
@@ -83,7 +85,7 @@ public sealed partial class ImageStore
         if (FindByIdPrefix(reference, table) is { } byId)
             return byId;
         if (parsed is null)
-            throw new FormatException($"invalid image reference '{reference}': {parseError}");
+            throw new InvalidInputException($"invalid image reference '{reference}': {parseError}");
         return null;
     }
 
@@ -98,7 +100,7 @@ public sealed partial class ImageStore
     {
         var parsed = ImageReference.Parse(reference);
         if (parsed.Digest is not null)
-            throw new ArgumentException($"cannot tag with a digest reference '{reference}'", nameof(reference));
+            throw new InvalidInputException($"cannot tag with a digest reference '{reference}'");
         SetReference(parsed, manifest);
     }
 
@@ -111,6 +113,9 @@ public sealed partial class ImageStore
         using (_references.Lock())
         {
             var table = _references.Read();
+            // Naming an image again (a rebuild that changed nothing) writes nothing.
+            if (table.References.TryGetValue(KeyOf(reference), out var current) && current == manifest)
+                return;
             table.References[KeyOf(reference)] = manifest;
             _references.Write(table);
         }

@@ -16,7 +16,7 @@ public static class LayerCompression
             return new ZstdDecompressionStream(blob);
         if (mediaType.EndsWith(".tar", StringComparison.Ordinal) || mediaType.EndsWith(".diff.tar", StringComparison.Ordinal))
             return blob;
-        throw new NotSupportedException($"layer media type '{mediaType}' is not supported (supported: tar, tar+gzip, tar+zstd)");
+        throw new UnsupportedLayerException($"layer media type '{mediaType}' is not supported (supported: tar, tar+gzip, tar+zstd)");
     }
 
     /// <summary>The OCI media type for a layer whose type nobody recorded (docker-archive and
@@ -28,3 +28,6 @@ public static class LayerCompression
         _ => OciMediaTypes.Layer,
     };
 }
+
+/// <summary>A layer this host cannot read: a media type Skiff does not know, or a decompressor that is not installed.</summary>
+public sealed class UnsupportedLayerException(string message, Exception? inner = null) : ImageException(message, inner);

@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Images;
 
 /// <summary>
@@ -21,7 +23,7 @@ public static class LayerDiff
                 continue;
             }
             yield return member;
-            if (TreeArchive.IsDirectory(member.Path) && LibC.Lgetxattr(member.Path, OpaqueXattr) == "y")
+            if (TreeArchive.IsDirectory(member.Path) && FileNodes.Lgetxattr(member.Path, OpaqueXattr) == "y")
                 yield return new ArchiveMember(member.Path, member.Name + "/.wh..wh..opq", Whiteout: true);
         }
     }
@@ -29,5 +31,5 @@ public static class LayerDiff
     public static void Write(string upperDir, Stream output) => TreeArchive.Write(output, Members(upperDir));
 
     internal static bool IsWhiteout(string path) =>
-        LibC.Lstat(path) is { Type: LibC.SIfChr, RdevMajor: 0, RdevMinor: 0 };
+        FileNodes.Lstat(path) is { Type: FileNodes.SIfChr, RdevMajor: 0, RdevMinor: 0 };
 }

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Text;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -41,7 +42,7 @@ public static class LayerUnpacker
                 if (UnpackMember(entry, inspected.CurrentXattrs, target, applyOwnership) is { } directory)
                     directories.Add((directory, entry));
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or SyscallException)
             {
                 throw new LayerMemberException(entry.Name, e.Message);
             }
@@ -54,7 +55,7 @@ public static class LayerUnpacker
         {
             var (path, entry) = directories[i];
             File.SetUnixFileMode(path, entry.Mode);
-            LibC.SetTimesNoFollow(path, entry.ModificationTime);
+            FileNodes.SetTimesNoFollow(path, entry.ModificationTime);
         }
     }
 
@@ -94,7 +95,7 @@ public static class LayerUnpacker
 
         if (name == OpaqueWhiteout)
         {
-            LibC.Lsetxattr(parent, OverlayOpaqueXattr, "y"u8);
+            FileNodes.Lsetxattr(parent, OverlayOpaqueXattr, "y"u8);
             return null;
         }
         if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
@@ -108,7 +109,7 @@ public static class LayerUnpacker
             var whiteout = Path.Combine(parent, hidden);
             RemoveExisting(whiteout);
             // Overlayfs's whiteout is a 0:0 character device owned by root.
-            LibC.Mknod(whiteout, LibC.SIfChr, 0, 0);
+            FileNodes.Mknod(whiteout, FileNodes.SIfChr, 0, 0);
             return null;
         }
 
@@ -140,7 +141,7 @@ public static class LayerUnpacker
             case TarEntryType.HardLink:
                 var existing = ResolveHardLinkTarget(target, entry);
                 RemoveExisting(path);
-                LibC.Link(existing, path);
+                FileNodes.HardLink(existing, path);
                 // A hard link shares the inode: its owner, mode, xattrs and mtime are the target's.
                 return null;
 
@@ -148,12 +149,12 @@ public static class LayerUnpacker
                 RemoveExisting(path);
                 var type = entry.EntryType switch
                 {
-                    TarEntryType.CharacterDevice => LibC.SIfChr,
-                    TarEntryType.BlockDevice => LibC.SIfBlk,
-                    _ => LibC.SIfIfo,
+                    TarEntryType.CharacterDevice => FileNodes.SIfChr,
+                    TarEntryType.BlockDevice => FileNodes.SIfBlk,
+                    _ => FileNodes.SIfIfo,
                 };
                 var (major, minor) = entry is PosixTarEntry posix ? (posix.DeviceMajor, posix.DeviceMinor) : (0, 0);
-                LibC.Mknod(path, type | (uint)entry.Mode, major, minor);
+                FileNodes.Mknod(path, type | (uint)entry.Mode, (uint)major, (uint)minor);
                 break;
 
             default:
@@ -166,7 +167,7 @@ public static class LayerUnpacker
             File.SetUnixFileMode(path, entry.Mode);
         // chown also drops security.capability, so xattrs follow it.
         ApplyXattrs(path, entry.Name, xattrs, privileged);
-        LibC.SetTimesNoFollow(path, entry.ModificationTime);
+        FileNodes.SetTimesNoFollow(path, entry.ModificationTime);
         return null;
     }
 
@@ -191,9 +192,9 @@ public static class LayerUnpacker
                 continue;
             try
             {
-                LibC.Lsetxattr(path, name, value);
+                FileNodes.Lsetxattr(path, name, value);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or SyscallException)
             {
                 throw new LayerMemberException(member, $"the kernel refused its xattr '{name}' ({value.Length} bytes): {e.Message}");
             }
@@ -291,7 +292,7 @@ public static class LayerUnpacker
     private static void ApplyOwner(string path, TarEntry entry, bool applyOwnership)
     {
         if (applyOwnership)
-            LibC.Lchown(path, entry.Uid, entry.Gid);
+            FileNodes.Lchown(path, entry.Uid, entry.Gid);
     }
 }
 

@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Images;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed class MergedTree(IReadOnlyList<string> layersBottomFirst)
         foreach (var layer in DirectoryLayers(parts.Take(parts.Count - 1)))
         {
             var path = Path.Join([layer, .. parts]);
-            if (LibC.Lstat(path) is null)
+            if (FileNodes.Lstat(path) is null)
                 continue;
             return LayerDiff.IsWhiteout(path) ? null : path;
         }
@@ -59,14 +61,14 @@ public sealed class MergedTree(IReadOnlyList<string> layersBottomFirst)
             foreach (var layer in layers)
             {
                 var path = Path.Join([layer, .. prefix]);
-                var stat = LibC.Lstat(path);
+                var stat = FileNodes.Lstat(path);
                 if (stat is null)
                     continue;
                 // A file, symlink or whiteout here hides whatever the layers below have.
-                if (stat.Value.Type != LibC.SIfDir)
+                if (stat.Value.Type != FileNodes.SIfDir)
                     break;
                 next.Add(layer);
-                if (LibC.Lgetxattr(path, OpaqueXattr) == "y")
+                if (FileNodes.Lgetxattr(path, OpaqueXattr) == "y")
                     break;
             }
             if (next.Count == 0)

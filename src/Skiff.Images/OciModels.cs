@@ -103,6 +103,23 @@ public sealed record OciContainerConfig
     [JsonPropertyName("WorkingDir")] public string? WorkingDir { get; init; }
     [JsonPropertyName("Labels")] public IReadOnlyDictionary<string, string>? Labels { get; init; }
     [JsonPropertyName("StopSignal")] public string? StopSignal { get; init; }
+    [JsonPropertyName("Healthcheck")] public OciHealthcheck? Healthcheck { get; init; }
+    /// <summary>Dockerfile ONBUILD triggers, recorded for images built FROM this one.</summary>
+    [JsonPropertyName("OnBuild")] public IReadOnlyList<string>? OnBuild { get; init; }
+    /// <summary>The Dockerfile SHELL of the stage that built the image.</summary>
+    [JsonPropertyName("Shell")] public IReadOnlyList<string>? Shell { get; init; }
+}
+
+/// <summary>Docker's HEALTHCHECK in an image config; durations in nanoseconds, 0 for the default.</summary>
+public sealed record OciHealthcheck
+{
+    /// <summary>["NONE"], ["CMD", args...] or ["CMD-SHELL", command].</summary>
+    [JsonPropertyName("Test")] public required IReadOnlyList<string> Test { get; init; }
+    [JsonPropertyName("Interval")] public long? Interval { get; init; }
+    [JsonPropertyName("Timeout")] public long? Timeout { get; init; }
+    [JsonPropertyName("StartPeriod")] public long? StartPeriod { get; init; }
+    [JsonPropertyName("StartInterval")] public long? StartInterval { get; init; }
+    [JsonPropertyName("Retries")] public int? Retries { get; init; }
 }
 
 public sealed record OciRootFs

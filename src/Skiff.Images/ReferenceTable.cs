@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -71,6 +72,6 @@ internal sealed class ReferenceFile(string root)
             file.Flush(flushToDisk: true);
         }
         File.Move(temp, _path, overwrite: true);
-        LibC.FsyncDirectory(Path.GetDirectoryName(_path)!);
+        FileNodes.FsyncDirectory(Path.GetDirectoryName(_path)!);
     }
 }

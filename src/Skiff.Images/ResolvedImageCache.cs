@@ -54,7 +54,7 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
             if (!content.Exists(manifest) || !layers.All(Directory.Exists)) return null;
             return new LocalImage(reference ?? name, id, manifest, new ImageConfigInfo(env, entrypoint, cmd, workingDir, user, exposedPorts), layers);
         }
-        catch (Exception e) when (e is EndOfStreamException or FormatException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or FormatException or InvalidInputException or IOException)
         {
             return null; // a torn or foreign file: resolve the slow way and write it again
         }
@@ -62,7 +62,8 @@ internal sealed class ResolvedImageCache(string root, ContentStore content)
 
     private static void Write(string path, LocalImage image)
     {
-        var temp = $"{path}.tmp-{Environment.ProcessId}";
+        // Unique per writer, not per process: two threads of one process may write the same entry.
+        var temp = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         using (var w = new BinaryWriter(File.Create(temp)))
         {
             w.Write(FormatVersion);

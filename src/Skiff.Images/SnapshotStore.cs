@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -63,7 +64,7 @@ public sealed class SnapshotStore
                 if (actual != diffId)
                     throw new DigestMismatchException(diffId, actual);
             }
-            LibC.SyncFilesystemOf(temp);
+            FileNodes.SyncFilesystemOf(temp);
             try
             {
                 Directory.Move(temp, final);
@@ -73,7 +74,7 @@ public sealed class SnapshotStore
                 // Another process unpacked the same layer first; theirs is identical.
                 Directory.Delete(temp, recursive: true);
             }
-            LibC.FsyncDirectory(_dir);
+            FileNodes.FsyncDirectory(_dir);
             return final;
         }
         catch

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Skiff.Linux;
 
 namespace Skiff.Images;
 
@@ -27,26 +28,42 @@ public static class TreeArchive
 
     public static void Write(Stream output, IEnumerable<ArchiveMember> members)
     {
-        using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
-        foreach (var member in members)
+        var written = false;
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
         {
-            if (member.Whiteout)
-                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, member.Name) { Mode = (UnixFileMode)0b110_100_100, ModificationTime = DateTimeOffset.UnixEpoch });
-            else
-                writer.WriteEntry(member.Path, member.Name);
+            foreach (var member in members)
+            {
+                if (member.Whiteout)
+                    writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, member.Name) { Mode = (UnixFileMode)0b110_100_100, ModificationTime = DateTimeOffset.UnixEpoch });
+                else
+                    writer.WriteEntry(member.Path, member.Name);
+                written = true;
+            }
         }
+        if (!written)
+            WriteEmpty(output);
     }
+
+    /// <summary>
+    /// An archive with no members, as Docker writes an empty layer: the two zero blocks that end a
+    /// tar. TarWriter writes nothing at all when given no entry, and zero bytes are no tar.
+    /// </summary>
+    public static void WriteEmpty(Stream output) => output.Write(new byte[1024]);
 
     /// <summary>Streams the tar the members make into <paramref name="consume"/> (an unpack, usually)
     /// without holding it in memory or on disk.</summary>
-    public static void Pipe(IEnumerable<ArchiveMember> members, Action<Stream> consume)
+    public static void Pipe(IEnumerable<ArchiveMember> members, Action<Stream> consume) =>
+        Pipe(tar => Write(tar, members), consume);
+
+    /// <summary>Streams what <paramref name="write"/> writes (a tar made entry by entry) into <paramref name="consume"/>.</summary>
+    public static void Pipe(Action<Stream> write, Action<Stream> consume)
     {
         using var server = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
         using var client = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, server.ClientSafePipeHandle);
         var writing = Task.Run(() =>
         {
             using (server)
-                Write(server, members);
+                write(server);
         });
         try
         {
@@ -62,7 +79,7 @@ public static class TreeArchive
 
     internal static string Join(string name, string child) => name.Length == 0 ? child : name + "/" + child;
 
-    internal static bool IsDirectory(string path) => LibC.Lstat(path)?.Type == LibC.SIfDir;
+    internal static bool IsDirectory(string path) => FileNodes.Lstat(path)?.Type == FileNodes.SIfDir;
 
     internal static IEnumerable<string> Children(string directory) =>
         Directory.EnumerateFileSystemEntries(directory).Select(e => Path.GetFileName(e)).Order(StringComparer.Ordinal);

@@ -50,7 +50,7 @@ internal sealed unsafe partial class ZstdDecompressionStream : ForwardReadStream
         }
         catch (DllNotFoundException e)
         {
-            throw new NotSupportedException("zstd layers need libzstd.so.1: install it with `apt-get install libzstd1`", e);
+            throw new UnsupportedLayerException("zstd layers need libzstd.so.1: install it with `apt-get install libzstd1`", e);
         }
         if (_context == 0)
             throw new OutOfMemoryException("ZSTD_createDStream failed");

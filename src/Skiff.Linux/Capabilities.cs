@@ -35,7 +35,7 @@ public static class Capabilities
     {
         for (var i = 0; i < Names.Count; i++)
             if (Names[i] == name) return i;
-        throw new ArgumentException($"unknown capability \"{name}\"");
+        throw new InvalidInputException($"unknown capability \"{name}\"");
     }
 
     public static ulong Mask(IEnumerable<string> names)

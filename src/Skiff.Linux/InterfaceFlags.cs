@@ -8,16 +8,12 @@ public static class InterfaceFlags
 
     public static unsafe void BringUp(string name)
     {
-        var sock = SyscallException.Check(Libc.socket(2 /*AF_INET*/, 2 /*SOCK_DGRAM*/ | 0x80000, 0), "socket");
-        try
-        {
-            var req = new Libc.IfReq();
-            var bytes = System.Text.Encoding.ASCII.GetBytes(name);
-            for (var i = 0; i < bytes.Length && i < 15; i++) req.Name[i] = bytes[i];
-            SyscallException.Check(Libc.ioctl(sock, SIOCGIFFLAGS, ref req), $"get flags of {name}");
-            req.Flags |= IffUp;
-            SyscallException.Check(Libc.ioctl(sock, SIOCSIFFLAGS, ref req), $"bring {name} up");
-        }
-        finally { Libc.close(sock); }
+        using var sock = OwnedFd.Check(Libc.socket(2 /*AF_INET*/, 2 /*SOCK_DGRAM*/ | 0x80000, 0), "socket");
+        var req = new Libc.IfReq();
+        var bytes = System.Text.Encoding.ASCII.GetBytes(name);
+        for (var i = 0; i < bytes.Length && i < 15; i++) req.Name[i] = bytes[i];
+        SyscallException.Check(Libc.ioctl(sock.Value, SIOCGIFFLAGS, ref req), $"get flags of {name}");
+        req.Flags |= IffUp;
+        SyscallException.Check(Libc.ioctl(sock.Value, SIOCSIFFLAGS, ref req), $"bring {name} up");
     }
 }

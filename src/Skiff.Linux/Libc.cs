@@ -23,6 +23,18 @@ internal static partial class Libc
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int chown(string path, uint uid, uint gid);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int lchown(string path, uint uid, uint gid);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int lsetxattr(string path, string name, ReadOnlySpan<byte> value, nuint size, int flags);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint lgetxattr(string path, string name, Span<byte> value, nuint size);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int utimensat(int dirFd, string path, ReadOnlySpan<Timespec> times, int flags);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int statx(int dirFd, string path, int flags, uint mask, Span<byte> buffer);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int fsync(int fd);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int syncfs(int fd);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int sethostname(string name, nuint len);
     [LibraryImport(Lib, SetLastError = true)] internal static partial long syscall(long number, nint a1, nint a2, nint a3);
     [LibraryImport(Lib, SetLastError = true, EntryPoint = "syscall")]
@@ -87,6 +99,9 @@ internal static partial class Libc
 
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct IoVec { public void* Base; public nuint Length; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Timespec { public long Sec; public long Nsec; }
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct CapHeader { public uint Version; public int Pid; }

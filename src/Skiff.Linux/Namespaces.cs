@@ -39,6 +39,6 @@ public static class Namespaces
         "user" => NamespaceKind.User,
         "pid" => NamespaceKind.Pid,
         "network" => NamespaceKind.Network,
-        _ => throw new ArgumentException($"unknown namespace type \"{type}\""),
+        _ => throw new InvalidInputException($"unknown namespace type \"{type}\""),
     };
 }

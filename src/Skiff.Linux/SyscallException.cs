@@ -4,7 +4,7 @@ namespace Skiff.Linux;
 
 /// <summary>A failed system call: what was attempted, on what, and the kernel's errno.</summary>
 public sealed class SyscallException(string operation, int errno)
-    : Exception($"{operation}: {Marshal.GetPInvokeErrorMessage(errno)}")
+    : SkiffException($"{operation}: {Marshal.GetPInvokeErrorMessage(errno)}")
 {
     public string Operation { get; } = operation;
     public int Errno { get; } = errno;

@@ -47,7 +47,6 @@ public sealed class LinuxSyscalls : ISyscalls
     public static readonly LinuxSyscalls Instance = new();
 
     private const int MntDetach = 2;
-    private const uint SIfChr = 0x2000, SIfMt = 0xf000;
 
     public void Mount(string? source, string target, string? fstype, MountFlags flags, string? data) =>
         SyscallException.Check(Libc.mount(source, target, fstype, (ulong)flags, data),
@@ -75,11 +74,9 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public void Mknod(string path, uint mode, uint major, uint minor)
     {
-        ulong dev = ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
-                  | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
         // A mode without a file type makes a character device, the kind nearly every node is.
-        var typed = (mode & SIfMt) == 0 ? SIfChr | mode : mode;
-        SyscallException.Check(Libc.mknod(path, typed, dev), $"mknod {path} {major} {minor}");
+        var typed = (mode & 0xf000) == 0 ? FileNodes.SIfChr | mode : mode;
+        SyscallException.Check(Libc.mknod(path, typed, FileNodes.DeviceNumber(major, minor)), $"mknod {path} {major} {minor}");
         // mknod honours the umask; the device modes are part of the contract, so set them exactly.
         File.SetUnixFileMode(path, (UnixFileMode)(mode & 0xfff));
     }

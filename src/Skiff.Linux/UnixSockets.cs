@@ -108,7 +108,7 @@ public static class UnixSockets
     private static unsafe Libc.SockAddrUn Address(string path)
     {
         var bytes = Encoding.UTF8.GetBytes(path);
-        if (bytes.Length >= 108) throw new ArgumentException($"the socket name {path} is longer than the 107 bytes a unix socket allows");
+        if (bytes.Length >= 108) throw new InvalidInputException($"the socket name {path} is longer than the 107 bytes a unix socket allows");
         var address = new Libc.SockAddrUn { Family = AfUnix };
         for (var i = 0; i < bytes.Length; i++) address.Path[i] = bytes[i];
         return address;

@@ -49,7 +49,7 @@ public static class ContainerRuntime
         try
         {
             if (!init.Namespaces.Select(n => n.Type).Order().SequenceEqual(spec.Linux.Namespaces.Select(n => n.Type).Order()))
-                throw new ArgumentException("the pre-launched init was started with other namespaces than the spec asks for");
+                throw new InvalidInputException("the pre-launched init was started with other namespaces than the spec asks for");
             var (parent, name) = options.CgroupParentOverride ?? CgroupPath(spec.Linux.CgroupsPath, options.Id);
             cgroup = ContainerCgroup.Create(options.CgroupLayout ?? CgroupLayout.Detect(), parent, name, spec.Linux.Resources);
             cgroup.AddProcess(init.Process.Id);

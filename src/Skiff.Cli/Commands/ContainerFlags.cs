@@ -2,6 +2,7 @@ using System.CommandLine;
 using Skiff.Engine;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Networks;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -70,7 +71,7 @@ public static class ContainerFlags
     {
         var securityOpts = p.GetValue(SecurityOpt) ?? [];
         var unknown = securityOpts.FirstOrDefault(o => o is not ("no-new-privileges" or "no-new-privileges:true" or "no-new-privileges=true"));
-        if (unknown is not null) throw new ArgumentException($"unsupported --security-opt \"{unknown}\" (supported: no-new-privileges)");
+        if (unknown is not null) throw new InvalidInputException($"unsupported --security-opt \"{unknown}\" (supported: no-new-privileges)");
         var entrypoint = p.GetValue(Entrypoint);
         var network = NetworkSyntax.Parse(p.GetValue(Network) ?? [], p.GetValue(Ip), p.GetValue(NetworkAlias) ?? []);
         return new RunRequest
@@ -130,12 +131,12 @@ public static class ContainerFlags
         var log = new LogOptions();
         foreach (var option in options)
         {
-            var (key, value) = option.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"invalid --log-opt \"{option}\": use key=value");
+            var (key, value) = option.Split('=', 2) is [var k, var v] ? (k, v) : throw new InvalidInputException($"invalid --log-opt \"{option}\": use key=value");
             log = key switch
             {
                 "max-size" => log with { MaxSizeBytes = ByteSize.Parse(value) },
-                "max-file" => log with { MaxFiles = int.TryParse(value, out var n) && n > 0 ? n : throw new ArgumentException($"invalid max-file \"{value}\": a positive number") },
-                _ => throw new ArgumentException($"unknown log option \"{key}\" (the json-file driver takes max-size and max-file)"),
+                "max-file" => log with { MaxFiles = int.TryParse(value, out var n) && n > 0 ? n : throw new InvalidInputException($"invalid max-file \"{value}\": a positive number") },
+                _ => throw new InvalidInputException($"unknown log option \"{key}\" (the json-file driver takes max-size and max-file)"),
             };
         }
         return log;
@@ -143,6 +144,6 @@ public static class ContainerFlags
 
     private static List<Skiff.Network.Ports.PortRequest> PublishedPorts(string[] specs, bool all, NetworkMode network) =>
         (specs.Length > 0 || all) && network != NetworkMode.Bridge
-            ? throw new ArgumentException($"{(all ? "-P" : "-p")} needs a bridge network: --network {network.ToString().ToLowerInvariant()} publishes nothing")
+            ? throw new InvalidInputException($"{(all ? "-P" : "-p")} needs a bridge network: --network {network.ToString().ToLowerInvariant()} publishes nothing")
             : specs.SelectMany(Skiff.Network.Ports.PortRequest.Parse).ToList();
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skiff.Engine.Containers;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -35,9 +36,9 @@ public static class CpCommand
                     fs.CopyIn(to.Container, source, to.Path);
                     break;
                 case (null, null):
-                    throw new ArgumentException("copying between two host paths: one of source and destination must be CONTAINER:PATH");
+                    throw new InvalidInputException("copying between two host paths: one of source and destination must be CONTAINER:PATH");
                 default:
-                    throw new ArgumentException("copying between two containers is not supported: copy to the host first");
+                    throw new InvalidInputException("copying between two containers is not supported: copy to the host first");
             }
             return 0;
         });

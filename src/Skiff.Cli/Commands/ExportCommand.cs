@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skiff.Engine.Containers;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -17,7 +18,7 @@ public static class ExportCommand
             using var engine = ContainerArguments.Engine();
             var output = p.GetValue(Output);
             if (output is null && !Console.IsOutputRedirected)
-                throw new ArgumentException("refusing to write a tar archive to a terminal: use -o FILE or redirect stdout");
+                throw new InvalidInputException("refusing to write a tar archive to a terminal: use -o FILE or redirect stdout");
             var fs = new ContainerFilesystem(engine);
             if (output is null)
             {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Skiff.Engine;
 using Skiff.Images;
-using Skiff.Images.Registry;
+using Skiff.Engine.Images;
 
 namespace Skiff.Cli.Commands;
 
@@ -16,16 +16,11 @@ internal static class ImageEnvironment
 
     public static ImageStore Store() => new(SkiffPaths.FromEnvironment().Images);
 
-    public static CredentialStore Credentials() => new(Path.Join(SkiffPaths.FromEnvironment().Root, "auth.json"));
-
     /// <summary>Which images containers use, from the container records, so rmi and prune leave them alone.</summary>
     public static IImageUsers Users => new Engine.Containers.ContainerImageUsers(SkiffPaths.FromEnvironment(), Store());
 
-    public static RegistryOptions Registry(ParseResult p) => new()
-    {
-        InsecureRegistries = p.GetValue(InsecureRegistry) ?? [],
-        Credentials = Credentials(),
-    };
+    /// <summary>Pull, push, login and logout, with the registries --insecure-registry allows over plain HTTP.</summary>
+    public static RegistryTransfers Transfers(ParseResult p) => new(SkiffPaths.FromEnvironment(), p.GetValue(InsecureRegistry) ?? []);
 
     public static string ShortId(Digest digest) => digest.Hex[..12];
 

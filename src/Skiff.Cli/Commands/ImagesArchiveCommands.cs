@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Skiff.Images;
 using Skiff.Images.Archives;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -23,7 +24,7 @@ public static class ImagesArchiveCommands
         {
             var path = p.GetValue(Output);
             if (path is null && !Console.IsOutputRedirected)
-                throw new ArgumentException("refusing to write an archive to a terminal: use -o FILE or redirect stdout");
+                throw new InvalidInputException("refusing to write an archive to a terminal: use -o FILE or redirect stdout");
             using var output = path is null ? Console.OpenStandardOutput() : File.Create(path);
             ImageArchiveWriter.Write(ImageEnvironment.Store(), p.GetValue(Images)!, output);
             return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using Skiff.Images;
+using Skiff.Engine.Images;
 using Skiff.Images.Registry;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -33,21 +34,9 @@ public static class LoginCommand
         var username = p.GetValue(Username) ?? Prompt("Username: ");
         var password = p.GetValue(PasswordStdin) ? Console.In.ReadToEnd().TrimEnd('\r', '\n') : p.GetValue(Password) ?? Prompt("Password: ");
         if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
-            throw new ArgumentException("login needs a username and a password (-u USER --password-stdin)");
+            throw new InvalidInputException("login needs a username and a password (-u USER --password-stdin)");
 
-        var credentials = new RegistryCredentials(username, password);
-        var candidate = new CredentialStore(Path.Join(Path.GetTempPath(), $"skiff-login-{Guid.NewGuid():N}.json"));
-        try
-        {
-            candidate.Save(server, credentials);
-            using var client = new RegistryClient(server, ImageEnvironment.Registry(p) with { Credentials = candidate });
-            client.CheckLogin();
-        }
-        finally
-        {
-            File.Delete(candidate.Path);
-        }
-        ImageEnvironment.Credentials().Save(server, credentials);
+        ImageEnvironment.Transfers(p).Login(server, new RegistryCredentials(username, password));
         Console.WriteLine("Login Succeeded");
         return 0;
     }
@@ -55,25 +44,18 @@ public static class LoginCommand
     private static int Logout(ParseResult p)
     {
         var server = Domain(p);
-        Console.WriteLine(ImageEnvironment.Credentials().Remove(server)
+        Console.WriteLine(ImageEnvironment.Transfers(p).Logout(server)
             ? $"Removing login credentials for {server}"
             : $"Not logged in to {server}");
         return 0;
     }
 
-    private static string Domain(ParseResult p)
-    {
-        var server = p.GetValue(Server) ?? ImageReference.DefaultDomain;
-        // Docker accepts URLs here ("https://index.docker.io/v1/"); the domain is what counts.
-        if (Uri.TryCreate(server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            server = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
-        return server is "index.docker.io" or "registry-1.docker.io" ? ImageReference.DefaultDomain : server;
-    }
+    private static string Domain(ParseResult p) => RegistryTransfers.ServerDomain(p.GetValue(Server));
 
     private static string Prompt(string label)
     {
         if (Console.IsInputRedirected)
-            throw new ArgumentException("no terminal to ask on: pass -u USER and --password-stdin");
+            throw new InvalidInputException("no terminal to ask on: pass -u USER and --password-stdin");
         Console.Error.Write(label);
         return Console.ReadLine() ?? "";
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Logs;
 using Skiff.Engine.State;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -22,7 +23,7 @@ public static class LogsCommand
             using var engine = ContainerArguments.Engine();
             var record = engine.Find(p.GetValue(container)!);
             int? tail = p.GetValue(Tail) is { } t && t != "all"
-                ? int.TryParse(t, out var n) && n >= 0 ? n : throw new ArgumentException($"invalid --tail \"{t}\": a number or \"all\"")
+                ? int.TryParse(t, out var n) && n >= 0 ? n : throw new InvalidInputException($"invalid --tail \"{t}\": a number or \"all\"")
                 : null;
             var since = p.GetValue(Since) is { } s ? ParseSince(s, DateTime.UtcNow) : (DateTime?)null;
             Print(engine, record.Id, p.GetValue(Follow), tail, p.GetValue(Timestamps), since);
@@ -87,18 +88,18 @@ public static class LogsCommand
         foreach (var ch in text)
         {
             if (char.IsAsciiDigit(ch) || ch == '.') { number += ch; continue; }
-            if (number.Length == 0) throw new ArgumentException($"invalid --since \"{text}\"");
+            if (number.Length == 0) throw new InvalidInputException($"invalid --since \"{text}\"");
             var value = double.Parse(number, CultureInfo.InvariantCulture);
             total += ch switch
             {
                 'h' => TimeSpan.FromHours(value),
                 'm' => TimeSpan.FromMinutes(value),
                 's' => TimeSpan.FromSeconds(value),
-                _ => throw new ArgumentException($"invalid --since \"{text}\": durations use h, m and s"),
+                _ => throw new InvalidInputException($"invalid --since \"{text}\": durations use h, m and s"),
             };
             number = "";
         }
-        if (number.Length > 0 || total == TimeSpan.Zero) throw new ArgumentException($"invalid --since \"{text}\"");
+        if (number.Length > 0 || total == TimeSpan.Zero) throw new InvalidInputException($"invalid --since \"{text}\"");
         return now - total;
     }
 }

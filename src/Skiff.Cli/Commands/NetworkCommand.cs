@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Skiff.Engine.Networks;
-using Skiff.Network.HostState;
+using Skiff.Engine.Containers;
 using Skiff.Network.Netfilter;
 using Skiff.Network.Trace;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -39,10 +39,9 @@ public static class NetworkCommand
             ? [ToRequest(p)]
             : File.ReadAllLines(batch).Where(l => l.Trim().Length > 0)
                 .Select(line => ToRequest(ParseLine(trace, line))).ToList();
-        var tracer = new PacketTracer(LiveHostState.Read());
-        foreach (var request in requests)
+        using var engine = ContainerArguments.Engine();
+        foreach (var result in engine.Networking.Trace(requests))
         {
-            var result = tracer.Trace(request);
             Console.Out.Write(p.GetValue(Json) ? TraceJsonContext.Serialize(result) + "\n" : TraceTextRenderer.Render(result));
         }
         return 0;
@@ -51,15 +50,15 @@ public static class NetworkCommand
     private static ParseResult ParseLine(Command trace, string line)
     {
         var parse = trace.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        return parse.Errors.Count == 0 ? parse : throw new ArgumentException($"batch line \"{line}\": {parse.Errors[0].Message}");
+        return parse.Errors.Count == 0 ? parse : throw new InvalidInputException($"batch line \"{line}\": {parse.Errors[0].Message}");
     }
 
     internal static TraceRequest ToRequest(ParseResult p)
     {
         var ends = TraceEndpoints.Resolve(ContainerArguments.Engine(),
-            p.GetValue(From) ?? throw new ArgumentException("--from is required"), p.GetValue(To) ?? throw new ArgumentException("--to is required"));
+            p.GetValue(From) ?? throw new InvalidInputException("--from is required"), p.GetValue(To) ?? throw new InvalidInputException("--to is required"));
         var protocol = Protocols.Parse(p.GetValue(Proto)!) is var n and (Protocols.Tcp or Protocols.Udp or Protocols.Icmp)
-            ? n : throw new ArgumentException($"--proto: trace tcp, udp or icmp");
+            ? n : throw new InvalidInputException($"--proto: trace tcp, udp or icmp");
         (int? icmpType, int? icmpCode) = (null, null);
         if (p.GetValue(IcmpType) is { } icmp) (icmpType, icmpCode) = IcmpTypes.Parse(icmp);
         return new TraceRequest(ends.From, ends.To, protocol)
@@ -75,5 +74,5 @@ public static class NetworkCommand
     }
 
     private static int? Port(int? port, string flag) =>
-        port is null or (>= 1 and <= 65535) ? port : throw new ArgumentException($"{flag} {port}: ports are 1-65535");
+        port is null or (>= 1 and <= 65535) ? port : throw new InvalidInputException($"{flag} {port}: ports are 1-65535");
 }

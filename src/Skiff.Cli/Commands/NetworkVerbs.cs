@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using Skiff.Engine;
 using Skiff.Engine.Networks;
 using Skiff.Engine.State;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -84,14 +86,14 @@ public static class NetworkVerbs
     private static int Create(ParseResult p)
     {
         if (p.GetValue(Driver) is { } driver && driver != "bridge")
-            throw new ArgumentException($"network driver \"{driver}\" is not supported: only bridge networks exist");
+            throw new InvalidInputException($"network driver \"{driver}\" is not supported: only bridge networks exist");
         var icc = true;
         foreach (var option in p.GetValue(Opt) ?? [])
         {
-            var (key, value) = option.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"invalid option \"{option}\": use KEY=VALUE");
+            var (key, value) = option.Split('=', 2) is [var k, var v] ? (k, v) : throw new InvalidInputException($"invalid option \"{option}\": use KEY=VALUE");
             icc = key is "icc" or "com.docker.network.bridge.enable_icc"
-                ? bool.TryParse(value, out var b) ? b : throw new ArgumentException($"invalid option \"{option}\": the value must be true or false")
-                : throw new ArgumentException($"unknown network option \"{key}\": only icc (com.docker.network.bridge.enable_icc) is supported");
+                ? bool.TryParse(value, out var b) ? b : throw new InvalidInputException($"invalid option \"{option}\": the value must be true or false")
+                : throw new InvalidInputException($"unknown network option \"{key}\": only icc (com.docker.network.bridge.enable_icc) is supported");
         }
         using var engine = ContainerArguments.Engine();
         var record = engine.Networking.Create(new NetworkCreateRequest(p.GetValue(Name)!, p.GetValue(Subnet), p.GetValue(Gateway), p.GetValue(Internal), icc, p.GetValue(Mtu), p.GetValue(IpRange)));

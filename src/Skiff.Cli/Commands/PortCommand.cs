@@ -1,6 +1,7 @@
 using System.CommandLine;
-using Skiff.Engine.Networks;
+using Skiff.Engine.Containers;
 using Skiff.Network.Ports;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -17,7 +18,7 @@ public static class PortCommand
             using var engine = ContainerArguments.Engine();
             var record = engine.Find(p.GetValue(container)!);
             var only = p.GetValue(port) is { } text
-                ? ExposedPort.Parse(text).ToList() is [var one] ? one : throw new ArgumentException($"\"{text}\" is a range: give one port, PORT[/PROTO]")
+                ? ExposedPort.Parse(text).ToList() is [var one] ? one : throw new InvalidInputException($"\"{text}\" is a range: give one port, PORT[/PROTO]")
                 : (ExposedPort?)null;
             var lines = PortText.Lines([.. PublishedPorts.Current(engine)[record.Id]], only);
             if (only is { } o && lines.Count == 0)

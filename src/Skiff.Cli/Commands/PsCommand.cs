@@ -3,6 +3,7 @@ using Skiff.Engine.Containers;
 using Skiff.Engine.Networks;
 using Skiff.Network.Ports;
 using Skiff.Engine.State;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -56,7 +57,7 @@ public static class PsCommand
     private static KeyValuePair<string, string> ParseFilter(string filter) =>
         filter.Split('=', 2) is [var key, var value] && key is "status" or "name" or "id"
             ? new(key, value)
-            : throw new ArgumentException($"invalid filter \"{filter}\": use status=STATE, name=NAME or id=ID");
+            : throw new InvalidInputException($"invalid filter \"{filter}\": use status=STATE, name=NAME or id=ID");
 
     private static bool Matches(ContainerRecord c, string key, string value) => key switch
     {
@@ -65,7 +66,7 @@ public static class PsCommand
         _ => c.Id.StartsWith(value, StringComparison.Ordinal),
     };
 
-    private static Dictionary<string, string> Fields(ContainerRecord c, DateTime now, bool noTrunc, ILookup<string, Skiff.Network.Bridge.PortBinding> ports)
+    private static Dictionary<string, string> Fields(ContainerRecord c, DateTime now, bool noTrunc, ILookup<string, Skiff.Network.PortBinding> ports)
     {
         var command = ContainerSummary.Command(c);
         return new()

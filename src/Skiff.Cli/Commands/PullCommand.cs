@@ -21,12 +21,11 @@ public static class PullCommand
     {
         var reference = ImageReference.Parse(p.GetValue(Name)!);
         var quiet = p.GetValue(Quiet);
-        var puller = new ImagePuller(ImageEnvironment.Store(), ImageEnvironment.Registry(p));
         PullResult result;
         if (!quiet)
             Console.Error.WriteLine($"Pulling from {reference.FamiliarName}");
         using (var display = new TransferDisplay("Downloading", "Pull complete"))
-            result = puller.Pull(reference, quiet ? null : display.Report);
+            result = ImageEnvironment.Transfers(p).Pull(reference, quiet ? null : display.Report);
         if (!quiet)
         {
             Console.WriteLine($"Digest: {result.Digest}");

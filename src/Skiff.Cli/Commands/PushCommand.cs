@@ -22,12 +22,11 @@ public static class PushCommand
         var name = p.GetValue(Name)!;
         var target = ImageReference.Parse(name);
         var quiet = p.GetValue(Quiet);
-        var pusher = new ImagePusher(ImageEnvironment.Store(), ImageEnvironment.Registry(p));
         PushResult result;
         if (!quiet)
             Console.Error.WriteLine($"The push refers to repository [{target.Domain}/{target.Path}]");
         using (var display = new TransferDisplay("Pushing", "Pushed"))
-            result = pusher.Push(name, target, quiet ? null : display.Report);
+            result = ImageEnvironment.Transfers(p).Push(name, target, quiet ? null : display.Report);
         Console.WriteLine($"{target.Tag ?? ImageReference.DefaultTag}: digest: {result.Digest} size: {result.ManifestSize}");
         return 0;
     }

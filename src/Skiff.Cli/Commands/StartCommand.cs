@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Monitor;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -23,7 +24,7 @@ public static class StartCommand
             // -i attaches too, as in Docker.
             if (p.GetValue(Attach) || p.GetValue(Interactive))
             {
-                if (names.Length != 1) throw new ArgumentException("you cannot start and attach multiple containers at once");
+                if (names.Length != 1) throw new InvalidInputException("you cannot start and attach multiple containers at once");
                 var options = AttachCommand.Options(p, stdin: p.GetValue(Interactive));
                 return AttachCommand.Refused(() => new ContainerAttach(engine).Start(names[0], options));
             }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Skiff.Engine.State;
 using Skiff.Engine.Volumes;
+using Skiff.Linux;
 
 namespace Skiff.Cli.Commands;
 
@@ -37,7 +38,7 @@ public static class VolumeCommand
     private static int Create(ParseResult p)
     {
         if (p.GetValue(Driver) is { } driver && driver != "local")
-            throw new ArgumentException($"volume driver \"{driver}\" is not supported: only local volumes exist");
+            throw new InvalidInputException($"volume driver \"{driver}\" is not supported: only local volumes exist");
         var labels = new Dictionary<string, string>();
         foreach (var label in p.GetValue(Label) ?? [])
         {

@@ -59,11 +59,13 @@ public sealed class ContainerCommit(ContainerEngine engine)
     }
 
     /// <summary>
-    /// Docker pauses by default so the layer is one moment of the container, not a smear of several.
+    /// The container's changes as a layer in the store (also each RUN step of a build). Docker pauses
+    /// by default so the layer is one moment of the container, not a smear of several.
     /// The pause is a real one, recorded: a commit killed meanwhile leaves a container that says it
     /// is paused (as it is) until someone unpauses it.
     /// </summary>
-    private Digest WriteLayer(ContainerRecord record, ImageStore store, bool pause)
+    /// <returns>The layer's digest, which is also its diff id (it is stored uncompressed).</returns>
+    public Digest WriteLayer(ContainerRecord record, ImageStore store, bool pause)
     {
         var upper = Path.Join(engine.Paths.Container(record.Id), "upper");
         var freezer = new ContainerFreezer(engine);
@@ -73,7 +75,7 @@ public sealed class ContainerCommit(ContainerEngine engine)
         {
             CrashPoint.Reached("commit:paused");
             Digest digest = default;
-            TreeArchive.Pipe(LayerDiff.Members(upper), tar => digest = store.Content.Write(tar));
+            TreeArchive.Pipe(LayerDiff.Members(upper).Where(m => !IsNetworkFileStub(m)), tar => digest = store.Content.Write(tar));
             return digest;
         }
         finally
@@ -82,6 +84,16 @@ public sealed class ContainerCommit(ContainerEngine engine)
             if (freeze && engine.Find(record.Id).Status == ContainerStatus.Paused) freezer.Unpause(record.Id);
         }
     }
+
+    /// <summary>
+    /// The empty files the runtime makes in the upper dir to bind-mount /etc/hostname, /etc/hosts
+    /// and /etc/resolv.conf on when the image has none: they belong to the container, not to its
+    /// changes (Docker keeps them in an init layer that commit leaves out), and would hide a later
+    /// layer's real files.
+    /// </summary>
+    private static bool IsNetworkFileStub(ArchiveMember member) =>
+        !member.Whiteout && member.Name is "etc/hostname" or "etc/hosts" or "etc/resolv.conf"
+        && new FileInfo(member.Path) is { Exists: true, Length: 0, LinkTarget: null };
 
     private static IReadOnlyList<string> CommandOf(ContainerRecord record) =>
         [.. record.Request.Entrypoint ?? [], .. record.Request.Command];

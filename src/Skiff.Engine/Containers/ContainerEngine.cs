@@ -21,7 +21,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
     private StateDatabase Db => _db ??= new StateDatabase(paths.Root);
     private ContainerStore Store => new(Db);
     public VolumeStore Volumes => new(Db, paths);
-    public ContainerNetworking Networking => new(new NetworkStore(Db), paths.Root);
+    public ContainerNetworking Networking => ContainerNetworking.ForHost(new NetworkStore(Db), paths.Root);
 
     public SkiffPaths Paths => paths;
 
@@ -93,7 +93,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
 
     /// <summary>
     /// Spawns the container's init in its namespaces right away, before the image is even resolved:
-    /// .NET's start-up in the child then overlaps everything <see cref="Create"/> does.
+    /// its exec and start then overlap everything <see cref="Create"/> does.
     /// </summary>
     public PendingInit Launch(RunRequest request, int[]? stdio) =>
         PendingInit.Launch(ContainerSpecBuilder.Namespaces(request, JoinedNetworkNamespace(request)), stdio);
@@ -233,20 +233,20 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         var r = request.Resources;
         // The kernel needs some headroom to start anything at all; Docker refuses less than 6 MB.
         if (r.MemoryBytes is < 6 * 1024 * 1024)
-            throw new ArgumentException("minimum memory limit allowed is 6MB");
+            throw new InvalidInputException("minimum memory limit allowed is 6MB");
         if (r.MemorySwapBytes is { } swap && swap != -1)
         {
             if (r.MemoryBytes is null)
-                throw new ArgumentException("you should always set the memory limit when using a memory-swap limit; see --memory");
+                throw new InvalidInputException("you should always set the memory limit when using a memory-swap limit; see --memory");
             if (swap < r.MemoryBytes)
-                throw new ArgumentException("minimum memory-swap limit should be larger than the memory limit; see --memory-swap");
+                throw new InvalidInputException("minimum memory-swap limit should be larger than the memory limit; see --memory-swap");
         }
-        if (r.Cpus is <= 0) throw new ArgumentException("--cpus must be greater than 0");
+        if (r.Cpus is <= 0) throw new InvalidInputException("--cpus must be greater than 0");
         if (r.Cpus is { } cpus && cpus > Environment.ProcessorCount)
-            throw new ArgumentException($"range of CPUs is from 0.01 to {Environment.ProcessorCount}.00, as there are only {Environment.ProcessorCount} CPUs available");
-        if (r.PidsLimit is 0) throw new ArgumentException("--pids-limit must be positive, or -1 for unlimited");
+            throw new InvalidInputException($"range of CPUs is from 0.01 to {Environment.ProcessorCount}.00, as there are only {Environment.ProcessorCount} CPUs available");
+        if (r.PidsLimit is 0) throw new InvalidInputException("--pids-limit must be positive, or -1 for unlimited");
         if (request.AutoRemove && request.Restart.Mode != RestartMode.No)
-            throw new ArgumentException("conflicting options: --restart and --rm");
+            throw new InvalidInputException("conflicting options: --restart and --rm");
     }
 
     /// <summary>

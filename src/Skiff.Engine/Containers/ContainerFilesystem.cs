@@ -1,6 +1,7 @@
 using Skiff.Engine.State;
 using Skiff.Images;
 using Skiff.Runtime.Rootfs;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Containers;
 
@@ -23,7 +24,7 @@ public sealed class ContainerFilesystem(ContainerEngine engine)
         var record = engine.Find(reference);
         var (directory, name) = Destination(Path.GetFullPath(hostPath), BaseName(path));
         if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"cannot copy to {hostPath}: {directory} is not a directory");
+            throw new InvalidInputException($"cannot copy to {hostPath}: {directory} is not a directory");
         TreeArchive.Pipe(Members(record, path, name), tar => LayerUnpacker.Unpack(tar, directory, applyOwnership: false));
     }
 
@@ -31,11 +32,11 @@ public sealed class ContainerFilesystem(ContainerEngine engine)
     public void CopyIn(string reference, string hostPath, string path)
     {
         if (!Path.Exists(hostPath) && new FileInfo(hostPath).LinkTarget is null)
-            throw new FileNotFoundException($"cannot copy {hostPath}: no such file or directory");
+            throw new InvalidInputException($"cannot copy {hostPath}: no such file or directory");
         var resolved = ResolveRunning(engine.Find(reference), path);
         var (directory, name) = Destination(resolved.Host, BaseName(Path.GetFullPath(hostPath)));
         if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"cannot copy to {path} in container {resolved.Record.Name}: its parent is not a directory");
+            throw new InvalidInputException($"cannot copy to {path} in container {resolved.Record.Name}: its parent is not a directory");
         TreeArchive.Pipe(TreeArchive.Walk(hostPath, name), tar => LayerUnpacker.Unpack(tar, directory, applyOwnership: false));
     }
 
@@ -44,7 +45,7 @@ public sealed class ContainerFilesystem(ContainerEngine engine)
     {
         var resolved = ResolveRunning(engine.Find(reference), path);
         if (!Directory.Exists(resolved.Host))
-            throw new DirectoryNotFoundException($"cannot extract to {path} in container {resolved.Record.Name}: not a directory");
+            throw new InvalidInputException($"cannot extract to {path} in container {resolved.Record.Name}: not a directory");
         LayerUnpacker.Unpack(tar, resolved.Host, applyOwnership: false);
     }
 
@@ -60,13 +61,13 @@ public sealed class ContainerFilesystem(ContainerEngine engine)
             var root = ProcRoot(record);
             var host = RootfsPath.Resolve(root, path);
             if (!Path.Exists(host))
-                throw new FileNotFoundException($"no such file or directory in container {record.Name}: {path}");
+                throw new InvalidInputException($"no such file or directory in container {record.Name}: {path}");
             return TreeArchive.Walk(host, name);
         }
         var merged = Merged(record);
         var parts = RootfsPath.Resolve(path, merged.ReadLink);
         if (merged.Locate(parts) is null)
-            throw new FileNotFoundException($"no such file or directory in container {record.Name}: {path}");
+            throw new InvalidInputException($"no such file or directory in container {record.Name}: {path}");
         return merged.Walk(parts, name);
     }
 

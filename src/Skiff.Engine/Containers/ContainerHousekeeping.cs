@@ -1,4 +1,5 @@
 using Skiff.Engine.State;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Containers;
 
@@ -13,7 +14,7 @@ public sealed class ContainerHousekeeping(ContainerEngine engine)
         ContainerStore.ValidateName(newName);
         var record = engine.Find(reference);
         if (record.Name == newName)
-            throw new ArgumentException($"renaming container {record.Name}: the new name is the same as the current one");
+            throw new InvalidInputException($"renaming container {record.Name}: the new name is the same as the current one");
         if (engine.List().FirstOrDefault(c => c.Name == newName) is { } holder)
             throw new ConflictException($"the container name \"{newName}\" is already in use by container {holder.Id}: remove or rename that container to reuse the name");
         // The column is UNIQUE, so a rename racing another one for the same name still cannot both win.

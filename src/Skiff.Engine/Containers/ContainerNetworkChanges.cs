@@ -1,8 +1,8 @@
 using Skiff.Engine.Networks;
 using Skiff.Engine.State;
 using Skiff.Linux;
+using Skiff.Network;
 using Skiff.Network.Ipam;
-using Skiff.Network.Netfilter;
 
 namespace Skiff.Engine.Containers;
 
@@ -19,11 +19,11 @@ public sealed partial class ContainerEngine
     {
         foreach (var extra in request.Names.ExtraHosts)
             if (NameSettings.ParseExtraHost(extra).Address == NameSettings.HostGateway && request.Network != NetworkMode.Bridge)
-                throw new ArgumentException($"--add-host {extra}: host-gateway is the gateway of a bridge network, and --network {request.Network.ToString().ToLowerInvariant()} has none");
+                throw new InvalidInputException($"--add-host {extra}: host-gateway is the gateway of a bridge network, and --network {request.Network.ToString().ToLowerInvariant()} has none");
         if (request.Network == NetworkMode.Container)
         {
             if (request.Hostname is not null || request.Publish.Count > 0 || request.Names.Any())
-                throw new ArgumentException("conflicting options: --hostname, -p, --add-host and --dns belong to the container that owns the network, not to one joining it with --network container:NAME");
+                throw new InvalidInputException("conflicting options: --hostname, -p, --add-host and --dns belong to the container that owns the network, not to one joining it with --network container:NAME");
             var owner = Find(request.NetworkContainer!);
             // Docker's way: the joining container takes the owner's host name and names files.
             return request with { NetworkContainer = owner.Id, Hostname = Hostname(owner.Request, owner.Id) };
@@ -36,7 +36,7 @@ public sealed partial class ContainerEngine
             var network = attachment.Network == ContainerNetworking.DefaultName ? null : Networking.Store.Find(attachment.Network);
             var named = attachment with { Network = network?.Name ?? attachment.Network };
             if (networks.Any(n => n.Network == named.Network))
-                throw new ArgumentException($"network {attachment.Network} is given twice: a container joins a network once");
+                throw new InvalidInputException($"network {attachment.Network} is given twice: a container joins a network once");
             CheckAttachment(network, named);
             networks.Add(named);
         }
@@ -47,12 +47,12 @@ public sealed partial class ContainerEngine
     private static void CheckAttachment(NetworkRecord? network, NetworkAttachment attachment)
     {
         if (network is null && attachment.Address is not null)
-            throw new ArgumentException($"--ip {attachment.Address}: a chosen address is supported on user-defined networks only, not on the default network: create one (skiff network create --subnet ...) and run with --network on it");
+            throw new InvalidInputException($"--ip {attachment.Address}: a chosen address is supported on user-defined networks only, not on the default network: create one (skiff network create --subnet ...) and run with --network on it");
         if (network is null && attachment.Aliases.Count > 0)
-            throw new ArgumentException("--network-alias: aliases are supported on user-defined networks only; the default network resolves no names");
+            throw new InvalidInputException("--network-alias: aliases are supported on user-defined networks only; the default network resolves no names");
         if (network is not null && attachment.Address is { } text
             && AddressPool.Refusal(network.Subnet, network.Gateway, Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(text))) is { } refusal)
-            throw new ArgumentException($"--ip {text}: {refusal} of network {network.Name}: choose another address");
+            throw new InvalidInputException($"--ip {text}: {refusal} of network {network.Name}: choose another address");
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ public sealed partial class ContainerEngine
         foreach (var file in new[] { "hosts", "resolv.conf" })
         {
             File.Delete(Path.Join(bundle, file));
-            FileLinks.HardLink(Path.Join(owner, file), Path.Join(bundle, file));
+            FileNodes.HardLink(Path.Join(owner, file), Path.Join(bundle, file));
         }
     }
 

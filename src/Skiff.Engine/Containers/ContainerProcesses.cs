@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Skiff.Engine.State;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Containers;
 
@@ -72,11 +73,11 @@ public sealed class ContainerProcesses(ContainerEngine engine)
         var lines = ps.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         ps.WaitForExit();
         if (ps.ExitCode != 0 || lines.Length == 0)
-            throw new ArgumentException($"ps {string.Join(' ', options)} failed: {error.Result.Trim()}");
+            throw new InvalidInputException($"ps {string.Join(' ', options)} failed: {error.Result.Trim()}");
         var titles = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var pidColumn = Array.IndexOf(titles, "PID");
         if (pidColumn < 0)
-            throw new ArgumentException($"ps {string.Join(' ', options)} prints no PID column, so the container's processes cannot be picked out");
+            throw new InvalidInputException($"ps {string.Join(' ', options)} prints no PID column, so the container's processes cannot be picked out");
         var wanted = pids.Select(p => p.ToString(CultureInfo.InvariantCulture)).ToHashSet();
         var rows = lines.Skip(1)
             .Select(l => l.Split(' ', titles.Length, StringSplitOptions.RemoveEmptyEntries))

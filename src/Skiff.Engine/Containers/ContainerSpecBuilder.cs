@@ -115,7 +115,7 @@ public static class ContainerSpecBuilder
         foreach (var add in request.CapAdd)
         {
             if (add.Equals("ALL", StringComparison.OrdinalIgnoreCase)) { caps = [.. Capabilities.Names]; continue; }
-            var name = Capabilities.Normalize(add) ?? throw new ArgumentException($"unknown capability to add: \"{add}\"");
+            var name = Capabilities.Normalize(add) ?? throw new InvalidInputException($"unknown capability to add: \"{add}\"");
             if (!caps.Contains(name)) caps.Add(name);
         }
         foreach (var drop in request.CapDrop)
@@ -127,7 +127,7 @@ public static class ContainerSpecBuilder
                     .Select(a => Capabilities.Normalize(a)!).ToList();
                 continue;
             }
-            var name = Capabilities.Normalize(drop) ?? throw new ArgumentException($"unknown capability to drop: \"{drop}\"");
+            var name = Capabilities.Normalize(drop) ?? throw new InvalidInputException($"unknown capability to drop: \"{drop}\"");
             caps.Remove(name);
         }
         // Docker (since 23.0) leaves the inheritable set empty; effective and permitted apply to root only,

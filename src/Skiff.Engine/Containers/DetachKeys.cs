@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Engine.Containers;
 
 /// <summary>
@@ -23,7 +25,7 @@ public sealed class DetachKeys
             var key = keys[i];
             bytes[i] = key.Length == 1 && key[0] < 128 ? (byte)key[0]
                 : key.Length == 6 && key.StartsWith("ctrl-", StringComparison.Ordinal) && Control(char.ToLowerInvariant(key[5])) is { } control ? control
-                : throw new ArgumentException($"invalid detach keys \"{text}\": \"{key}\" is neither one character nor ctrl-X (X a letter, @, [, \\, ], ^ or _)");
+                : throw new InvalidInputException($"invalid detach keys \"{text}\": \"{key}\" is neither one character nor ctrl-X (X a letter, @, [, \\, ], ^ or _)");
         }
         return new DetachKeys(bytes);
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Skiff.Engine.Networks;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 
 namespace Skiff.Engine.Containers;
 

@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Engine.Containers;
 
 /// <summary>Signal names as Docker accepts them: "TERM", "SIGTERM", "term" or "15".</summary>
@@ -17,6 +19,6 @@ public static class SignalNames
         if (int.TryParse(text, out var number) && number is > 0 and <= 64) return number;
         var name = text.ToUpperInvariant();
         if (name.StartsWith("SIG", StringComparison.Ordinal)) name = name[3..];
-        return Numbers.TryGetValue(name, out var n) ? n : throw new ArgumentException($"invalid signal: {text}");
+        return Numbers.TryGetValue(name, out var n) ? n : throw new InvalidInputException($"invalid signal: {text}");
     }
 }

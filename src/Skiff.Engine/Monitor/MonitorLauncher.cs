@@ -92,7 +92,7 @@ public static class MonitorLauncher
         {
             listener = UnixSockets.Listen(socket);
         }
-        catch (Exception e) when (e is SyscallException or IOException or ArgumentException)
+        catch (Exception e) when (e is SkiffException or IOException)
         {
             Console.Out.WriteLine($"{ErrorLine} 125 cannot serve attach on {socket}: {e.Message.ReplaceLineEndings(" ")}");
             return 125;

@@ -1,8 +1,11 @@
-using Skiff.Engine.Containers;
+using Skiff.Network;
 using Skiff.Network.Bridge;
+using Skiff.Network.HostState;
 using Skiff.Network.Ipam;
 using Skiff.Network.Netfilter;
 using Skiff.Network.Ports;
+using Skiff.Network.Trace;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Networks;
 
@@ -11,11 +14,13 @@ public sealed record NetworkCreateRequest(string Name, string? Subnet = null, st
 
 /// <summary>
 /// Bridge networks for containers: records (<see cref="NetworkStore"/>), the kernel's bridges and
-/// veths (<see cref="BridgeDriver"/>) and the rules (<see cref="RuleApplier"/>). Every rule change
-/// happens under one lock file, so concurrent commands apply them in turn: a network's creation or
-/// removal rewrites all rules from the records, a container's start or stop only its own.
+/// veths (<see cref="INetworkDriver"/>), the rules (<see cref="IFirewall"/>), tracked connections
+/// (<see cref="IConnectionTracker"/>) and host ports (<see cref="HostPortChooser"/>), all handed in
+/// so that the locking, rollback and rebuild decisions here are unit-tested with fakes. Every rule
+/// change happens under one lock file, so concurrent commands apply them in turn: a network's
+/// creation or removal rewrites all rules from the records, a container's start or stop only its own.
 /// </summary>
-public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
+public sealed class ContainerNetworking(NetworkStore store, string stateRoot, INetworkDriver driver, IFirewall firewall, IConnectionTracker conntrack, HostPortChooser ports)
 {
     /// <summary>The default network, as Docker's "bridge" on docker0.</summary>
     public const string DefaultName = "bridge", DefaultBridge = "skiff0";
@@ -25,35 +30,46 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
 
     public NetworkStore Store => store;
 
+    /// <summary>The host's own kernel: the bridge driver, iptables with the backend this state root last wrote with, conntrack.</summary>
+    public static ContainerNetworking ForHost(NetworkStore store, string stateRoot) =>
+        new(store, stateRoot, new BridgeDriver(), new IptablesFirewall(Path.Join(stateRoot, "netfilter.backend")), new ConntrackCleaner(), HostPortChooser.ForHost());
+
+    /// <summary>Traces packets through one reading of the host: its links, routes, conntrack and the rules Skiff writes.</summary>
+    public IReadOnlyList<TraceResult> Trace(IReadOnlyList<TraceRequest> requests)
+    {
+        var tracer = new PacketTracer(LiveHostState.Read(firewall));
+        return requests.Select(tracer.Trace).ToList();
+    }
+
     public NetworkRecord Create(NetworkCreateRequest request)
     {
         if (request.Name is DefaultName or "host" or "none")
-            throw new ArgumentException($"network name {request.Name} is reserved: choose another name");
+            throw new InvalidInputException($"network name {request.Name} is reserved: choose another name");
         return Insert(request, bridge: null);
     }
 
     private NetworkRecord Insert(NetworkCreateRequest request, string? bridge)
     {
         if (request.Gateway is not null && request.Subnet is null)
-            throw new ArgumentException("--gateway needs --subnet");
+            throw new InvalidInputException("--gateway needs --subnet");
         // Docker's pools for user networks: 172.17-31.0.0/16, then 192.168.x.0/24.
         var subnet = request.Subnet is { } s ? Ipv4Prefix.Parse(s)
             : FreeSubnet([.. Enumerable.Range(18, 14).Select(i => $"172.{i}.0.0/16"), .. Enumerable.Range(0, 256).Select(i => $"192.168.{i}.0/24")]);
         var gateway = request.Gateway is { } g ? Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(g)) : AddressPool.DefaultGateway(subnet);
         if (request.IpRange is not null && request.Subnet is null)
-            throw new ArgumentException("--ip-range needs --subnet");
+            throw new InvalidInputException("--ip-range needs --subnet");
         var record = store.Insert(request.Name, bridge, subnet, gateway, request.Internal, request.InterContainer, request.Mtu,
             request.IpRange is { } range ? Ipv4Prefix.Parse(range) : null);
         try
         {
-            BridgeDriver.EnsureBridge(record.ToBridge());
+            driver.EnsureNetwork(record.ToBridge());
             ApplyRules();
             return record;
         }
         catch
         {
             store.Delete(record);
-            BridgeDriver.RemoveLink(record.Bridge);
+            driver.RemoveLink(record.Bridge);
             throw;
         }
     }
@@ -62,7 +78,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     {
         var network = store.Find(reference);
         store.Delete(network);
-        BridgeDriver.RemoveLink(network.Bridge);
+        driver.RemoveLink(network.Bridge);
         ApplyRules();
     }
 
@@ -130,7 +146,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
 
     /// <summary><c>network connect</c> on a running container: one more interface in its namespace, or nothing at all if that fails.</summary>
     public void ConnectRunning(string containerId, int pid, NetworkAttachment attachment) =>
-        Attach(containerId, attachment, [], pid, BridgeDriver.NextContainerInterface(pid));
+        Attach(containerId, attachment, [], pid, driver.NextContainerInterface(pid));
 
     /// <summary>
     /// <c>network disconnect</c> on a running container: its interface on that network goes, then
@@ -141,11 +157,11 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     {
         var held = store.Allocations().Where(a => a.ContainerId == containerId).ToList();
         if (held.FirstOrDefault(a => a.Network == network) is { } leaving)
-            BridgeDriver.Disconnect(pid, leaving.Address);
+            driver.Disconnect(pid, leaving.Address);
         Disconnect(containerId, network);
         var networks = store.List().ToDictionary(n => n.Name);
         var next = remaining.Select(r => held.FirstOrDefault(a => a.Network == r.Network && networks.TryGetValue(a.Network, out var n) && !n.Internal)).OfType<NetworkAllocation>().FirstOrDefault();
-        if (next is not null) BridgeDriver.EnsureDefaultRoute(pid, networks[next.Network].Gateway, next.Address);
+        if (next is not null) driver.EnsureDefaultRoute(pid, networks[next.Network].Gateway, next.Address);
     }
 
     /// <summary>
@@ -155,23 +171,23 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     /// would double them). A port that is taken fails before anything is wired; any failure leaves
     /// nothing behind on this network.
     /// </summary>
-    private void Attach(string containerId, NetworkAttachment attachment, IReadOnlyList<PortRequest> ports, int pid, string containerInterface)
+    private void Attach(string containerId, NetworkAttachment attachment, IReadOnlyList<PortRequest> publish, int pid, string containerInterface)
     {
         var network = Resolve(attachment.Network);
         var bridge = network.ToBridge();
-        var recreated = BridgeDriver.EnsureBridge(bridge);
+        var recreated = driver.EnsureNetwork(bridge);
         var requested = attachment.Address is { } a ? Ipv4Prefix.ToAddress(Ipv4Prefix.ParseAddress(a)) : null;
         NetworkAllocation allocation;
         using (HoldLock())
         {
-            allocation = store.Allocate(network.Name, containerId, ports, HostPortChooser.ForHost(), requested);
+            allocation = store.Allocate(network.Name, containerId, publish, ports, requested);
             // An endpoint's own rules are its published ports; the network's rules are in place
             // since its creation, unless its bridge had to be made again (a reboot lost both).
             // So a run without -p costs no iptables process, however many containers there are.
             try
             {
                 if (recreated) Rebuild();
-                else if (allocation.Ports.Count > 0) AddOrRebuild(RuleGenerator.EndpointBatch(bridge, Endpoint(network, allocation), add: true));
+                else if (allocation.Ports.Count > 0) AddOrRebuild([(bridge, Endpoint(network, allocation))]);
             }
             catch
             {
@@ -183,12 +199,12 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         var hostInterface = $"veth{containerId[..8]}{(containerInterface == "eth0" ? "" : containerInterface[3..])}";
         try
         {
-            if (allocation.Ports.Count > 0) ConntrackCleaner.Forget(allocation.Address, allocation.Ports);
-            BridgeDriver.Connect(bridge, pid, hostInterface, containerInterface, allocation.Address);
+            if (allocation.Ports.Count > 0) conntrack.Forget(allocation.Address, allocation.Ports);
+            driver.Connect(bridge, pid, hostInterface, containerInterface, allocation.Address);
         }
         catch
         {
-            BridgeDriver.RemoveLink(hostInterface);
+            driver.RemoveLink(hostInterface);
             Disconnect(containerId, network.Name);
             throw;
         }
@@ -208,11 +224,11 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         {
             held = store.Allocations().Where(a => a.ContainerId == containerId && (network is null || a.Network == network)).ToList();
             var networks = store.List().ToDictionary(n => n.Name);
-            var batch = string.Concat(held.Where(a => a.Ports.Count > 0)
-                .Select(a => RuleGenerator.EndpointBatch(networks[a.Network].ToBridge(), Endpoint(networks[a.Network], a), add: false)));
+            var endpoints = held.Where(a => a.Ports.Count > 0)
+                .Select(a => (networks[a.Network].ToBridge(), Endpoint(networks[a.Network], a))).ToList();
             try
             {
-                if (batch.Length > 0) Applier().Apply(batch);
+                if (endpoints.Count > 0) firewall.ChangeEndpoints(endpoints, add: false);
                 store.Release(containerId, network);
             }
             catch (IptablesException)
@@ -221,7 +237,7 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
                 Rebuild();
             }
         }
-        foreach (var a in held.Where(a => a.Ports.Count > 0)) ConntrackCleaner.Forget(a.Address, a.Ports);
+        foreach (var a in held.Where(a => a.Ports.Count > 0)) conntrack.Forget(a.Address, a.Ports);
     }
 
     /// <summary>Rewrites every Skiff rule from the records (read under the lock, so the newest records win).</summary>
@@ -231,38 +247,28 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
         Rebuild();
     }
 
-    // Under the lock. The backend is chosen again here (this is how networks are made, and how a
-    // host is put right) and remembered for the cheap per-container batches.
+    // Under the lock.
     private void Rebuild()
     {
         var networks = store.List();
         var byName = networks.ToDictionary(n => n.Name);
         var endpoints = store.Allocations().Select(a => Endpoint(byName[a.Network], a)).ToList();
-        var backend = RuleApplier.Detect();
-        new RuleApplier(backend).Rebuild(networks.Select(n => n.ToBridge()).ToList(), endpoints);
-        File.WriteAllText(BackendFile, backend.Name);
+        firewall.Rebuild(networks.Select(n => n.ToBridge()).ToList(), endpoints);
     }
 
     // Under the lock. Rules that are not what the records say (a command killed half-way) fail a
     // batch; the records are the truth, so everything is written again from them.
-    private void AddOrRebuild(string batch)
+    private void AddOrRebuild(IReadOnlyList<(BridgeNetwork, NetworkEndpoint)> endpoints)
     {
         try
         {
-            Applier().Apply(batch);
+            firewall.ChangeEndpoints(endpoints, add: true);
         }
         catch (IptablesException)
         {
             Rebuild();
         }
     }
-
-    private RuleApplier Applier() =>
-        new(Environment.GetEnvironmentVariable(IptablesBackend.Variable) is { Length: > 0 } || !File.Exists(BackendFile)
-            ? RuleApplier.Detect()
-            : new IptablesBackend(File.ReadAllText(BackendFile).Trim()));
-
-    private string BackendFile => Path.Join(stateRoot, "netfilter.backend");
 
     private static NetworkEndpoint Endpoint(NetworkRecord network, NetworkAllocation allocation) =>
         new(network.Bridge, allocation.Address, allocation.Ports);
@@ -273,11 +279,11 @@ public sealed class ContainerNetworking(NetworkStore store, string stateRoot)
     private Ipv4Prefix FreeSubnet(IEnumerable<string> candidates)
     {
         var taken = store.List().Select(n => n.Subnet)
-            .Concat(BridgeDriver.HostRoutes().Where(r => r.Destination is { } d && d.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && r.Table == Linux.Netlink.RouteTables.Main)
+            .Concat(driver.HostRoutes().Where(r => r.Destination is { } d && d.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && r.Table == Linux.Netlink.RouteTables.Main)
                 .Select(r => Ipv4Prefix.Parse($"{r.Destination}/{r.PrefixLength}")))
             .ToList();
         foreach (var candidate in candidates.Select(Ipv4Prefix.Parse))
             if (!taken.Any(t => AddressPool.Overlap(t, candidate))) return candidate;
-        throw new InvalidOperationException("no free subnet left for a new network: give one with --subnet");
+        throw new InvalidInputException("no free subnet left for a new network: give one with --subnet");
     }
 }

@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Skiff.Engine.State;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 using Skiff.Network.Ipam;
-using Skiff.Network.Netfilter;
 using Skiff.Network.Ports;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Networks;
 
@@ -19,7 +19,7 @@ public sealed record NetworkRecord(string Name, string Id, string Bridge, Ipv4Pr
 public sealed record NetworkAllocation(string Network, IPAddress Address, string ContainerId, IReadOnlyList<PortBinding> Ports);
 
 public sealed class NoSuchNetworkException(string reference)
-    : Exception($"network {reference} not found (see `skiff network ls` for the networks there are)");
+    : SkiffException($"network {reference} not found (see `skiff network ls` for the networks there are)");
 
 /// <summary>Network records and the addresses handed out on them (IPAM), each change one transaction.</summary>
 public sealed partial class NetworkStore(StateDatabase db)
@@ -33,11 +33,11 @@ public sealed partial class NetworkStore(StateDatabase db)
     public NetworkRecord Insert(string name, string? bridge, Ipv4Prefix subnet, IPAddress gateway, bool @internal, bool interContainer, int? mtu, Ipv4Prefix? ipRange = null)
     {
         if (!ValidName().IsMatch(name))
-            throw new ArgumentException($"invalid network name \"{name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+            throw new InvalidInputException($"invalid network name \"{name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         if (!AddressPool.IsHost(subnet, gateway))
-            throw new ArgumentException($"gateway {gateway} is not a usable address of subnet {subnet}");
+            throw new InvalidInputException($"gateway {gateway} is not a usable address of subnet {subnet}");
         if (ipRange is { } range && !(range.Length >= subnet.Length && subnet.Contains(Ipv4Prefix.ToAddress(range.Network))))
-            throw new ArgumentException($"ip-range {range} is not inside subnet {subnet}: give a part of the subnet");
+            throw new InvalidInputException($"ip-range {range} is not inside subnet {subnet}: give a part of the subnet");
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var record = new NetworkRecord(name, id, bridge ?? $"br-{id[..12]}", subnet, gateway, @internal, interContainer, mtu, DateTime.UtcNow, ipRange);
         using var tx = db.Begin();
@@ -96,7 +96,7 @@ public sealed partial class NetworkStore(StateDatabase db)
         if (requested is not null)
         {
             if (AddressPool.Refusal(network.Subnet, network.Gateway, requested) is { } refusal)
-                throw new ArgumentException($"{refusal} of network {networkName}: choose another --ip, or leave it out for a free one");
+                throw new InvalidInputException($"{refusal} of network {networkName}: choose another --ip, or leave it out for a free one");
             if (onNetwork.FirstOrDefault(a => a.Address.Equals(requested)) is { } holder)
                 throw new ConflictException($"address {requested} is already in use on network {networkName} by container {holder.ContainerId[..12]}: choose another --ip, or leave it out for a free one");
         }

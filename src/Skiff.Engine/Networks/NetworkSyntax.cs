@@ -1,4 +1,4 @@
-using Skiff.Engine.Containers;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Networks;
 
@@ -20,15 +20,15 @@ public static class NetworkSyntax
         if (special is not null)
         {
             if (values.Count > 1)
-                throw new ArgumentException($"conflicting options: --network {special} cannot be combined with other networks");
+                throw new InvalidInputException($"conflicting options: --network {special} cannot be combined with other networks");
             if (ip is not null || aliases.Count > 0)
-                throw new ArgumentException($"conflicting options: --ip and --network-alias need a bridge network, not --network {special}");
+                throw new InvalidInputException($"conflicting options: --ip and --network-alias need a bridge network, not --network {special}");
             return special switch
             {
                 "none" => new NetworkChoice(NetworkMode.None, [], null),
                 "host" => new NetworkChoice(NetworkMode.Host, [], null),
                 _ when special.Length > "container:".Length => new NetworkChoice(NetworkMode.Container, [], special["container:".Length..]),
-                _ => throw new ArgumentException("--network container:NAME needs the name or id of a running container"),
+                _ => throw new InvalidInputException("--network container:NAME needs the name or id of a running container"),
             };
         }
         var networks = values.Select(Attachment).ToList();
@@ -38,7 +38,7 @@ public static class NetworkSyntax
             Aliases = [.. networks[0].Aliases, .. aliases],
         };
         foreach (var address in networks.Select(n => n.Address).OfType<string>())
-            Skiff.Network.Netfilter.Ipv4Prefix.ParseAddress(address);
+            Skiff.Network.Ipv4Prefix.ParseAddress(address);
         return new NetworkChoice(NetworkMode.Bridge, networks, null);
     }
 
@@ -49,15 +49,15 @@ public static class NetworkSyntax
         var aliases = new List<string>();
         foreach (var field in value.Split(','))
         {
-            var (key, v) = field.Split('=', 2) is [var k, var x] ? (k, x) : throw new ArgumentException($"invalid --network \"{value}\": use name=NET[,ip=ADDR][,alias=NAME]");
+            var (key, v) = field.Split('=', 2) is [var k, var x] ? (k, x) : throw new InvalidInputException($"invalid --network \"{value}\": use name=NET[,ip=ADDR][,alias=NAME]");
             switch (key)
             {
                 case "name": name = v; break;
                 case "ip": address = v; break;
                 case "alias": aliases.Add(v); break;
-                default: throw new ArgumentException($"invalid --network \"{value}\": unknown key \"{key}\" (name, ip and alias are supported)");
+                default: throw new InvalidInputException($"invalid --network \"{value}\": unknown key \"{key}\" (name, ip and alias are supported)");
             }
         }
-        return new NetworkAttachment(name ?? throw new ArgumentException($"invalid --network \"{value}\": name=NET is missing")) { Address = address, Aliases = aliases };
+        return new NetworkAttachment(name ?? throw new InvalidInputException($"invalid --network \"{value}\": name=NET is missing")) { Address = address, Aliases = aliases };
     }
 }

@@ -1,4 +1,3 @@
-using Skiff.Engine.Containers;
 
 namespace Skiff.Engine.State;
 

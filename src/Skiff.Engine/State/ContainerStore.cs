@@ -3,14 +3,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
-using Skiff.Engine.Containers;
+using Skiff.Linux;
 
 namespace Skiff.Engine.State;
 
 public sealed class NoSuchContainerException(string reference)
-    : Exception($"no such container: {reference} (see `skiff ps -a` for the containers there are)");
+    : SkiffException($"no such container: {reference} (see `skiff ps -a` for the containers there are)");
 
-public sealed class ConflictException(string message) : Exception(message);
+public sealed class ConflictException(string message) : SkiffException(message);
 
 /// <summary>The container records: lookups by id, unique id prefix or name, and transactional updates.</summary>
 public sealed partial class ContainerStore(StateDatabase db)
@@ -23,7 +23,7 @@ public sealed partial class ContainerStore(StateDatabase db)
     public static void ValidateName(string name)
     {
         if (!ValidName().IsMatch(name))
-            throw new ArgumentException($"invalid container name \"{name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters");
+            throw new InvalidInputException($"invalid container name \"{name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters");
     }
 
     /// <summary>Inserts a new record; a taken name is a conflict that names the container holding it.</summary>
@@ -32,7 +32,7 @@ public sealed partial class ContainerStore(StateDatabase db)
         using var tx = db.Begin();
         if (db.Scalar("SELECT id FROM containers WHERE name = $name", tx, ("$name", record.Name)) is string holder)
             throw new ConflictException($"the container name \"{record.Name}\" is already in use by container {holder}: remove or rename that container to reuse the name");
-        var request = JsonSerializer.Serialize(record.Request, EngineJsonWriter.Default.RunRequest);
+        var request = JsonSerializer.Serialize(record.Request, EngineJson.Default.RunRequest);
         db.Execute($"INSERT INTO containers ({Columns}) VALUES ($id, $name, $image, $image_id, $created, $request, $status, $pid, $monitor_pid, $exit_code, $oom_killed, $started_at, $finished_at, $restart_count, $stop_requested, $error)",
             tx, [.. Parameters(record), ("$request", request)]);
         tx.Commit();
@@ -65,7 +65,7 @@ public sealed partial class ContainerStore(StateDatabase db)
         var current = Read($"SELECT {Columns} FROM containers WHERE id = $id", tx, ("$id", id)).SingleOrDefault()
             ?? throw new NoSuchContainerException(id);
         var request = change(current.Request);
-        var json = JsonSerializer.Serialize(request, EngineJsonWriter.Default.RunRequest);
+        var json = JsonSerializer.Serialize(request, EngineJson.Default.RunRequest);
         db.Execute("UPDATE containers SET request = $request WHERE id = $id", tx, ("$request", json), ("$id", id));
         tx.Commit();
         KnownRequests[id] = (json, request);
@@ -93,7 +93,7 @@ public sealed partial class ContainerStore(StateDatabase db)
         {
             1 => prefixed[0],
             0 => throw new NoSuchContainerException(reference),
-            _ => throw new ArgumentException($"container id prefix \"{reference}\" is ambiguous: it matches {prefixed.Count} containers; give more characters"),
+            _ => throw new InvalidInputException($"container id prefix \"{reference}\" is ambiguous: it matches {prefixed.Count} containers; give more characters"),
         };
     }
 

@@ -1,14 +1,14 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Skiff.Engine.Containers;
 using Skiff.Engine.State;
 using Skiff.Images;
+using Skiff.Linux;
 
 namespace Skiff.Engine.Volumes;
 
 public sealed class NoSuchVolumeException(string name)
-    : ArgumentException($"no such volume: {name} (see `skiff volume ls` for the volumes there are)");
+    : SkiffException($"no such volume: {name} (see `skiff volume ls` for the volumes there are)");
 
 /// <summary>A local volume: a directory the engine owns, mounted into containers, outliving them.</summary>
 public sealed record VolumeRecord(string Name, DateTime Created, IReadOnlyDictionary<string, string> Labels, string Mountpoint)

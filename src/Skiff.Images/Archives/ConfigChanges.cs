@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Skiff.Linux;
 
 namespace Skiff.Images.Archives;
 
@@ -13,7 +14,7 @@ public static class ConfigChanges
             var trimmed = change.Trim();
             var space = trimmed.IndexOfAny([' ', '\t']);
             if (space < 0)
-                throw new ArgumentException($"invalid --change '{change}': expected INSTRUCTION ARGUMENTS, e.g. CMD [\"sh\"]");
+                throw new InvalidInputException($"invalid --change '{change}': expected INSTRUCTION ARGUMENTS, e.g. CMD [\"sh\"]");
             var argument = trimmed[(space + 1)..].Trim();
             config = trimmed[..space].ToUpperInvariant() switch
             {
@@ -29,7 +30,7 @@ public static class ConfigChanges
                 "USER" => config with { User = argument },
                 "WORKDIR" => config with { WorkingDir = argument },
                 "STOPSIGNAL" => config with { StopSignal = argument },
-                var other => throw new ArgumentException($"invalid --change '{change}': {other} is not one of CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL"),
+                var other => throw new InvalidInputException($"invalid --change '{change}': {other} is not one of CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL"),
             };
         }
         return config;
@@ -47,7 +48,7 @@ public static class ConfigChanges
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"invalid JSON array {argument}: {e.Message}");
+            throw new InvalidInputException($"invalid JSON array {argument}: {e.Message}");
         }
     }
 
@@ -57,7 +58,7 @@ public static class ConfigChanges
         if (!argument.Split(' ', 2)[0].Contains('='))
         {
             var parts = argument.Split(' ', 2, StringSplitOptions.TrimEntries);
-            return parts.Length == 2 ? [new(parts[0], parts[1])] : throw new ArgumentException($"invalid --change '{change}': expected KEY=VALUE");
+            return parts.Length == 2 ? [new(parts[0], parts[1])] : throw new InvalidInputException($"invalid --change '{change}': expected KEY=VALUE");
         }
         var pairs = new List<KeyValuePair<string, string>>();
         var i = 0;
@@ -75,7 +76,7 @@ public static class ConfigChanges
             {
                 var close = argument.IndexOf('"', i + 1);
                 if (close < 0)
-                    throw new ArgumentException($"invalid --change '{change}': unterminated quote");
+                    throw new InvalidInputException($"invalid --change '{change}': unterminated quote");
                 value = argument[(i + 1)..close];
                 i = close + 1;
             }

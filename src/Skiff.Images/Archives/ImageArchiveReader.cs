@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Text.Json;
+using Skiff.Linux;
 
 namespace Skiff.Images.Archives;
 
@@ -26,7 +27,7 @@ public static class ImageArchiveReader
                 if (name is "manifest.json" or "index.json" or "repositories" or "oci-layout")
                 {
                     if (entry.Length > MaxMetadataBytes)
-                        throw new InvalidDataException($"archive member {name} is {entry.Length} bytes: not an image archive");
+                        throw new InvalidInputException($"archive member {name} is {entry.Length} bytes: not an image archive");
                     metadata[name] = ReadAll(entry.DataStream);
                 }
                 else if (name.StartsWith("blobs/sha256/", StringComparison.Ordinal) && Digest.TryParse(Digest.Sha256Prefix + name[13..], out var named))
@@ -40,13 +41,13 @@ public static class ImageArchiveReader
             return LoadOciLayout(store, indexBytes, metadata.GetValueOrDefault("manifest.json"));
         if (metadata.TryGetValue("manifest.json", out var manifestBytes))
             return LoadDockerArchive(store, manifestBytes, members);
-        throw new InvalidDataException("not an image archive: it has neither manifest.json (docker-archive) nor index.json (OCI layout)");
+        throw new InvalidInputException("not an image archive: it has neither manifest.json (docker-archive) nor index.json (OCI layout)");
     }
 
     private static IReadOnlyList<string> LoadOciLayout(ImageStore store, byte[] indexBytes, byte[]? dockerManifest)
     {
         var index = JsonSerializer.Deserialize(indexBytes, OciJsonContext.Default.OciImageIndex)
-                    ?? throw new InvalidDataException("index.json is empty");
+                    ?? throw new InvalidInputException("index.json is empty");
         // Docker 25's archives carry both; manifest.json's RepoTags name images an index entry may not.
         var tagsByConfig = dockerManifest is null
             ? []
@@ -56,11 +57,11 @@ public static class ImageArchiveReader
         foreach (var entry in index.Manifests)
         {
             if (!store.Content.Exists(entry.Digest))
-                throw new InvalidDataException($"index.json names {entry.Digest} but the archive has no such blob");
+                throw new InvalidInputException($"index.json names {entry.Digest} but the archive has no such blob");
             var (_, manifest) = store.PlatformManifest(entry.Digest);
             foreach (var blob in manifest.Layers.Append(manifest.Config))
                 if (!store.Content.Exists(blob.Digest))
-                    throw new InvalidDataException($"manifest {entry.Digest} needs blob {blob.Digest}, which the archive lacks");
+                    throw new InvalidInputException($"manifest {entry.Digest} needs blob {blob.Digest}, which the archive lacks");
             var names = NamesOf(entry).ToList();
             if (names.Count == 0)
                 names.AddRange(tagsByConfig.GetValueOrDefault(ImageArchiveWriter.BlobPath(manifest.Config.Digest)) ?? []);
@@ -82,7 +83,7 @@ public static class ImageArchiveReader
     private static IReadOnlyList<string> LoadDockerArchive(ImageStore store, byte[] manifestBytes, Dictionary<string, Digest> members)
     {
         var entries = JsonSerializer.Deserialize(manifestBytes, ArchiveJsonContext.Default.IReadOnlyListDockerArchiveEntry)
-                      ?? throw new InvalidDataException("manifest.json is empty");
+                      ?? throw new InvalidInputException("manifest.json is empty");
         var loaded = new List<string>();
         foreach (var entry in entries)
         {
@@ -97,7 +98,7 @@ public static class ImageArchiveReader
                 return new OciDescriptor { MediaType = LayerCompression.SniffMediaType(head), Digest = digest, Size = store.Content.SizeOf(digest) };
             }).ToList();
             if (layers.Count != config.RootFs.DiffIds.Count)
-                throw new InvalidDataException($"manifest.json lists {layers.Count} layers for {entry.Config}, whose config has {config.RootFs.DiffIds.Count} diff_ids");
+                throw new InvalidInputException($"manifest.json lists {layers.Count} layers for {entry.Config}, whose config has {config.RootFs.DiffIds.Count} diff_ids");
             var manifest = new OciImageManifest
             {
                 Config = new OciDescriptor { MediaType = OciMediaTypes.ImageConfig, Digest = configDigest, Size = store.Content.SizeOf(configDigest) },
@@ -122,7 +123,7 @@ public static class ImageArchiveReader
     private static Digest Member(Dictionary<string, Digest> members, string path) =>
         members.TryGetValue(path.StartsWith("./", StringComparison.Ordinal) ? path[2..] : path, out var digest)
             ? digest
-            : throw new InvalidDataException($"manifest.json names '{path}', which the archive lacks");
+            : throw new InvalidInputException($"manifest.json names '{path}', which the archive lacks");
 
     private static byte[] ReadAll(Stream stream)
     {

@@ -20,7 +20,7 @@ public sealed class CredentialStore(string path)
         var text = Encoding.UTF8.GetString(Convert.FromBase64String(entry.Auth));
         var colon = text.IndexOf(':');
         return colon < 0
-            ? throw new InvalidDataException($"{Path}: the entry for {domain} is not base64(user:password): run `skiff login {domain}` again")
+            ? throw new RegistryException($"{Path}: the entry for {domain} is not base64(user:password): run `skiff login {domain}` again")
             : new RegistryCredentials(text[..colon], text[(colon + 1)..]);
     }
 

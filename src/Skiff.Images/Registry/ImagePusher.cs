@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Images.Registry;
 
 public sealed record PushResult(ImageReference Target, Digest Digest, long ManifestSize);
@@ -42,7 +44,7 @@ public sealed class ImagePusher(ImageStore store, RegistryOptions options)
         var bytes = store.Content.ReadBytes(manifestDigest);
         var tagOrDigest = target.Digest?.ToString() ?? target.Tag ?? ImageReference.DefaultTag;
         if (target.Digest is { } pinned && pinned != manifestDigest)
-            throw new ArgumentException($"cannot push {localReference} as {target}: its manifest digest is {manifestDigest}");
+            throw new InvalidInputException($"cannot push {localReference} as {target}: its manifest digest is {manifestDigest}");
         client.PutManifest(target.Path, tagOrDigest, bytes, manifest.EffectiveMediaType);
         return new PushResult(target, manifestDigest, bytes.Length);
     }

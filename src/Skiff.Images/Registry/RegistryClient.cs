@@ -218,6 +218,18 @@ public sealed class RegistryClient : IDisposable
     /// sends a fresh request once more (a cached token may simply have expired).</summary>
     private HttpResponseMessage Send(Func<HttpRequestMessage> makeRequest, string scope)
     {
+        try
+        {
+            return SendAuthorized(makeRequest, scope);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RegistryUnreachableException(Domain, e);
+        }
+    }
+
+    private HttpResponseMessage SendAuthorized(Func<HttpRequestMessage> makeRequest, string scope)
+    {
         using (var first = makeRequest())
         {
             first.Headers.Authorization = _auth.Cached(scope);
@@ -260,6 +272,14 @@ public sealed class RegistryClient : IDisposable
 }
 
 public sealed class RegistryException(string message) : ImageException(message);
+
+/// <summary>No HTTP answer at all (refused, unresolvable, TLS failed): the socket's own reason, which
+/// the HTTP layer's message hides behind a resource key in the native build.</summary>
+public sealed class RegistryUnreachableException(string domain, HttpRequestException inner)
+    : ImageException($"cannot reach registry {domain}: {Innermost(inner).Message}", inner)
+{
+    private static Exception Innermost(Exception e) => e.InnerException is { } next ? Innermost(next) : e;
+}
 
 /// <summary>Reads at most <c>length</c> bytes of the inner stream and reports the running total: an
 /// upload, or one chunk of it, sends exactly the size it declared.</summary>

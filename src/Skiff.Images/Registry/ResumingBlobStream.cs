@@ -41,7 +41,7 @@ internal sealed class ResumingBlobStream(Func<long, HttpResponseMessage> open, l
                 }
                 failure = new IOException("the connection closed early");
             }
-            catch (Exception e) when (e is IOException or HttpRequestException)
+            catch (Exception e) when (e is IOException or HttpRequestException or RegistryUnreachableException)
             {
                 failure = e;
             }

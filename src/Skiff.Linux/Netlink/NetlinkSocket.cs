@@ -11,11 +11,11 @@ public sealed class NetlinkSocket : IDisposable
 {
     public const int Route = 0, Netfilter = 12;
     private const int AfNetlink = 16, SockRaw = 3, SockCloexec = 0x80000;
-    private readonly int _fd;
+    private readonly OwnedFd _fd;
     private uint _sequence;
 
     public NetlinkSocket(int protocol) =>
-        _fd = SyscallException.Check(Libc.socket(AfNetlink, SockRaw | SockCloexec, protocol), $"socket(AF_NETLINK, {protocol})");
+        _fd = OwnedFd.Check(Libc.socket(AfNetlink, SockRaw | SockCloexec, protocol), $"socket(AF_NETLINK, {protocol})");
 
     public uint NextSequence() => ++_sequence;
 
@@ -27,12 +27,12 @@ public sealed class NetlinkSocket : IDisposable
     {
         var sequence = BinaryPrimitives.ReadUInt32LittleEndian(request.AsSpan(8));
         fixed (byte* p = request)
-            SyscallException.Check((long)Libc.send(_fd, p, request.Length, 0), $"{operation}: netlink send");
+            SyscallException.Check((long)Libc.send(_fd.Value, p, request.Length, 0), $"{operation}: netlink send");
         var buffer = new byte[1 << 16];
         while (true)
         {
             nint received;
-            fixed (byte* p = buffer) received = Libc.recv(_fd, p, buffer.Length, 0);
+            fixed (byte* p = buffer) received = Libc.recv(_fd.Value, p, buffer.Length, 0);
             if (received < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -54,5 +54,5 @@ public sealed class NetlinkSocket : IDisposable
         }
     }
 
-    public void Dispose() => Libc.close(_fd);
+    public void Dispose() => _fd.Dispose();
 }

@@ -106,7 +106,7 @@ public static class RtnetlinkRequests
 
     private static byte[] Name(string name) =>
         name.Length is > 0 and <= 15 ? Attribute(IflaIfname, Text(name))
-            : throw new ArgumentException($"interface name \"{name}\" must have 1 to 15 characters");
+            : throw new InvalidInputException($"interface name \"{name}\" must have 1 to 15 characters");
 
     private static byte[] Mtu(int? mtu) => mtu is { } m ? Attribute(IflaMtu, Int32(m)) : [];
 

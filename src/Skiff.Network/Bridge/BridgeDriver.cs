@@ -10,7 +10,7 @@ namespace Skiff.Network.Bridge;
 /// namespace (eth0, eth1... one per network), with its address; the first network's gateway
 /// carries the default route.
 /// </summary>
-public static class BridgeDriver
+public sealed class BridgeDriver : INetworkDriver
 {
     private const int ENODEV = 19;
 
@@ -19,7 +19,7 @@ public static class BridgeDriver
     /// address and brings it up. True when this call created it: a host that lost its bridges
     /// (a reboot) lost its rules too.
     /// </summary>
-    public static bool EnsureBridge(BridgeNetwork network)
+    public bool EnsureNetwork(BridgeNetwork network)
     {
         EnableForwarding();
         using var netlink = new RouteNetlink();
@@ -39,7 +39,7 @@ public static class BridgeDriver
     /// <paramref name="containerInterface"/> (eth0 at start, eth1... for a network connected later).
     /// The first network that has a way out gives the default route; later ones add only their subnet.
     /// </summary>
-    public static void Connect(BridgeNetwork network, int pid, string hostInterface, string containerInterface, IPAddress address)
+    public void Connect(BridgeNetwork network, int pid, string hostInterface, string containerInterface, IPAddress address)
     {
         var netnsPath = $"/proc/{pid}/ns/net";
         using (var netlink = new RouteNetlink())
@@ -66,7 +66,7 @@ public static class BridgeDriver
     /// After the network that gave the default route is disconnected: the route via the gateway of
     /// the network where the container holds <paramref name="address"/>, as Docker moves it.
     /// </summary>
-    public static void EnsureDefaultRoute(int pid, IPAddress gateway, IPAddress address)
+    public void EnsureDefaultRoute(int pid, IPAddress gateway, IPAddress address)
     {
         using var inside = RouteNetlink.InNamespace($"/proc/{pid}/ns/net");
         if (inside.Addresses().FirstOrDefault(a => a.Address.Equals(address)) is { } held) EnsureDefaultRoute(inside, gateway, held.InterfaceIndex);
@@ -79,7 +79,7 @@ public static class BridgeDriver
     }
 
     /// <summary>The lowest ethN the container's namespace does not have yet: the name of its next network's interface.</summary>
-    public static string NextContainerInterface(int pid)
+    public string NextContainerInterface(int pid)
     {
         using var inside = RouteNetlink.InNamespace($"/proc/{pid}/ns/net");
         var names = inside.Links().Select(l => l.Name).ToHashSet();
@@ -90,7 +90,7 @@ public static class BridgeDriver
     /// Takes the container's interface that holds <paramref name="address"/> away (its veth peer on
     /// the bridge goes with it). False when there is none.
     /// </summary>
-    public static bool Disconnect(int pid, IPAddress address)
+    public bool Disconnect(int pid, IPAddress address)
     {
         using var inside = RouteNetlink.InNamespace($"/proc/{pid}/ns/net");
         if (inside.Addresses().FirstOrDefault(a => a.Address.Equals(address)) is not { } held) return false;
@@ -117,7 +117,7 @@ public static class BridgeDriver
     private static byte[] MacAddressBytes(IPAddress address) => [0x02, 0x42, .. address.GetAddressBytes()];
 
     /// <summary>Deletes a bridge or veth; one that is already gone is fine.</summary>
-    public static void RemoveLink(string name)
+    public void RemoveLink(string name)
     {
         using var netlink = new RouteNetlink();
         try
@@ -129,7 +129,7 @@ public static class BridgeDriver
         }
     }
 
-    public static IReadOnlyList<Linux.Netlink.Route> HostRoutes()
+    public IReadOnlyList<Linux.Netlink.Route> HostRoutes()
     {
         using var netlink = new RouteNetlink();
         return netlink.Routes();

@@ -1,13 +1,14 @@
 using Skiff.Linux.Netlink;
+using Skiff.Network.Netfilter;
 
 namespace Skiff.Network.HostState;
 
 /// <summary>Reads a <see cref="HostSnapshot"/> of the calling thread's network namespace.</summary>
 public static class LiveHostState
 {
-    public static HostSnapshot Read()
+    public static HostSnapshot Read(IFirewall firewall)
     {
-        var rules = IptablesBackends.Read();
+        var rules = firewall.Read();
         using var netlink = new RouteNetlink();
         var routes = netlink.Routes();
         var warnings = new List<string>(rules.Warnings);

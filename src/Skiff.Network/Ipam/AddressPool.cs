@@ -1,5 +1,5 @@
 using System.Net;
-using Skiff.Network.Netfilter;
+using Skiff.Linux;
 
 namespace Skiff.Network.Ipam;
 
@@ -13,13 +13,13 @@ public static class AddressPool
     /// <summary>The lowest free address; with <paramref name="range"/> (--ip-range), only inside that part of the subnet.</summary>
     public static IPAddress Next(Ipv4Prefix subnet, IPAddress gateway, IReadOnlySet<uint> taken, Ipv4Prefix? range = null)
     {
-        if (subnet.Length > 30) throw new ArgumentException($"subnet {subnet} is too small: it needs at least a /30");
+        if (subnet.Length > 30) throw new InvalidInputException($"subnet {subnet} is too small: it needs at least a /30");
         var gatewayValue = Ipv4Prefix.ToUInt32(gateway);
         var broadcast = subnet.Network | ~subnet.Mask;
         var (first, last) = range is { } r ? (Math.Max(r.Network, subnet.Network + 1), Math.Min(r.Network | ~r.Mask, broadcast - 1)) : (subnet.Network + 1, broadcast - 1);
         for (var candidate = (ulong)first; candidate <= last; candidate++)
             if (candidate != gatewayValue && !taken.Contains((uint)candidate)) return Ipv4Prefix.ToAddress((uint)candidate);
-        throw new InvalidOperationException(range is { } full
+        throw new InvalidInputException(range is { } full
             ? $"no free address left in ip-range {full} of subnet {subnet}: every address of the range but the gateway ({gateway}) is in use"
             : $"no free address left in subnet {subnet}: every address but the network, broadcast and gateway ({gateway}) is in use");
     }
@@ -33,7 +33,7 @@ public static class AddressPool
 
     /// <summary>Docker's default gateway: the first address after the network address.</summary>
     public static IPAddress DefaultGateway(Ipv4Prefix subnet) =>
-        subnet.Length > 30 ? throw new ArgumentException($"subnet {subnet} is too small: it needs at least a /30")
+        subnet.Length > 30 ? throw new InvalidInputException($"subnet {subnet} is too small: it needs at least a /30")
             : Ipv4Prefix.ToAddress(subnet.Network + 1);
 
     public static bool Overlap(Ipv4Prefix a, Ipv4Prefix b) =>

@@ -1,7 +1,6 @@
 using System.Net;
 using Skiff.Linux;
 using Skiff.Linux.Netlink;
-using Skiff.Network.Bridge;
 
 namespace Skiff.Network.Netfilter;
 
@@ -12,7 +11,7 @@ namespace Skiff.Network.Netfilter;
 /// effect at once"): a UDP client that kept sending to a port before it was published, or to a
 /// container that is gone, would stay on its old mapping for as long as it keeps sending.
 /// </summary>
-public static class ConntrackCleaner
+public sealed class ConntrackCleaner : IConnectionTracker
 {
     private const byte Udp = 17;
 
@@ -26,7 +25,7 @@ public static class ConntrackCleaner
                           && (p.HostIp == "0.0.0.0" || flow.OriginalDestination.ToString() == p.HostIp));
 
     /// <summary>Deletes those entries from the calling thread's namespace; the number deleted.</summary>
-    public static int Forget(IPAddress address, IReadOnlyList<PortBinding> ports)
+    public int Forget(IPAddress address, IReadOnlyList<PortBinding> ports)
     {
         using var conntrack = new ConntrackNetlink();
         IReadOnlyList<ConntrackFlow> flows;

@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Network.Netfilter;
 
 /// <summary>The ICMP type names iptables accepts (the ones a rule is likely to name), with their code when the name fixes one.</summary>
@@ -29,5 +31,5 @@ public static class IcmpTypes
     }
 
     private static int ParseByte(string part, string whole) =>
-        int.TryParse(part, out var n) && n is >= 0 and <= 255 ? n : throw new FormatException($"\"{whole}\" is not an ICMP type");
+        int.TryParse(part, out var n) && n is >= 0 and <= 255 ? n : throw new InvalidInputException($"\"{whole}\" is not an ICMP type");
 }

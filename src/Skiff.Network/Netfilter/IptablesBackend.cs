@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Network.Netfilter;
 
 /// <summary>
@@ -22,7 +24,7 @@ public sealed record IptablesBackend(string Name)
     {
         if (configured is { Length: > 0 })
             return configured is "nft" or "legacy" ? new IptablesBackend(configured)
-                : throw new ArgumentException($"{Variable}={configured}: use nft or legacy");
+                : throw new InvalidInputException($"{Variable}={configured}: use nft or legacy");
         foreach (var holds in new Func<string, bool>[] { HoldsSkiff, HoldsRules })
             if (holds(nftSave) != holds(legacySave)) return new IptablesBackend(holds(nftSave) ? "nft" : "legacy");
         return new IptablesBackend(version.Contains("(legacy)", StringComparison.Ordinal) ? "legacy" : "nft");

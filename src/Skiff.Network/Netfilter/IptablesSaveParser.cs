@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Skiff.Linux;
 
 namespace Skiff.Network.Netfilter;
 
@@ -56,7 +57,7 @@ public static class IptablesSaveParser
                     inChain.Add(rule);
                 }
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or InvalidInputException)
             {
                 throw new FormatException($"iptables-save line {lineNumber}: {e.Message}: {line}", e);
             }

@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Network.Netfilter;
 
 /// <summary>A port or an inclusive range: "80", "8000:8010" in matches, "8000-8010" in NAT targets.</summary>
@@ -18,7 +20,7 @@ public readonly record struct PortRange(int First, int Last)
     private static int ParsePort(string port, string whole) =>
         int.TryParse(port, out var n) && n is >= 0 and <= 65535 ? n
             : WellKnownPorts.TryGetValue(port, out var known) ? known
-            : throw new FormatException($"\"{whole}\" is not a port or port range");
+            : throw new InvalidInputException($"\"{whole}\" is not a port or port range");
 
     // iptables-save prints numbers, but rules written by hand (and --dport on the command line) may use names.
     private static readonly Dictionary<string, int> WellKnownPorts = new(StringComparer.OrdinalIgnoreCase)

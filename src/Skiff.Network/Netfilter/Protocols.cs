@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Network.Netfilter;
 
 /// <summary>IP protocol numbers by the names iptables accepts.</summary>
@@ -12,7 +14,7 @@ public static class Protocols
         "tcp" => Tcp,
         "udp" => Udp,
         var other when int.TryParse(other, out var n) && n is >= 0 and <= 255 => n,
-        var other => throw new FormatException($"unknown protocol {other}"),
+        var other => throw new InvalidInputException($"unknown protocol {other}"),
     };
 
     public static string Name(int protocol) => protocol switch

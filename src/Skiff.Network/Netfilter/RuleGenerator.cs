@@ -1,5 +1,4 @@
 using System.Text;
-using Skiff.Network.Bridge;
 
 namespace Skiff.Network.Netfilter;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Skiff.Network.Bridge;
+using Skiff.Linux;
 
 namespace Skiff.Network.Ports;
 
@@ -84,4 +84,4 @@ public sealed class HostPortChooser(Func<PortBinding, bool> boundOnHost, (int Fi
     }
 }
 
-public sealed class PortTakenException(string message) : InvalidOperationException(message);
+public sealed class PortTakenException(string message) : SkiffException(message);

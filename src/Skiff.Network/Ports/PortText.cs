@@ -1,4 +1,3 @@
-using Skiff.Network.Bridge;
 
 namespace Skiff.Network.Ports;
 

@@ -2,6 +2,7 @@ using System.Net;
 using Skiff.Linux.Netlink;
 using Skiff.Network.HostState;
 using Skiff.Network.Netfilter;
+using Skiff.Linux;
 
 namespace Skiff.Network.Trace;
 
@@ -46,21 +47,21 @@ public sealed class PacketTracer
         var source = (request.From as AddressEndpoint)?.Address;
         var arrivesOn = fromHost ? null
             : request.InInterface ?? _network.Lookup(source!)?.OutInterface
-              ?? throw new ArgumentException($"no route back to {source}: say where it arrives with --in");
-        if (arrivesOn is not null && _network.Link(arrivesOn) is null) throw new ArgumentException($"no interface named {arrivesOn}");
+              ?? throw new InvalidInputException($"no route back to {source}: say where it arrives with --in");
+        if (arrivesOn is not null && _network.Link(arrivesOn) is null) throw new InvalidInputException($"no interface named {arrivesOn}");
         var destination = request.To switch
         {
             AddressEndpoint d => d.Address,
             _ when arrivesOn is not null => _network.PrimaryAddress(arrivesOn, source)
-                ?? throw new ArgumentException($"{arrivesOn} has no IPv4 address to stand for \"host\""),
+                ?? throw new InvalidInputException($"{arrivesOn} has no IPv4 address to stand for \"host\""),
             _ => IPAddress.Loopback,
         };
         if (source is null)
         {
-            var route = _network.Lookup(destination) ?? throw new ArgumentException($"no route to {destination}");
+            var route = _network.Lookup(destination) ?? throw new InvalidInputException($"no route to {destination}");
             // A blackhole or unreachable route has no interface to take an address from; the walk reports the route anyway.
             source = route.Type is RouteType.Unicast or RouteType.Local or RouteType.Broadcast
-                ? _network.SourceFor(destination, route) ?? throw new ArgumentException($"no source address towards {destination}")
+                ? _network.SourceFor(destination, route) ?? throw new InvalidInputException($"no source address towards {destination}")
                 : IPAddress.Any;
         }
         var hasPorts = Protocols.HasPorts(request.Protocol);
@@ -70,7 +71,7 @@ public sealed class PacketTracer
             Destination = destination,
             Protocol = request.Protocol,
             SourcePort = hasPorts ? request.SourcePort ?? TraceRequest.DefaultSourcePort : null,
-            DestinationPort = hasPorts ? request.DestinationPort ?? throw new ArgumentException($"{Protocols.Name(request.Protocol)} needs a destination port (--dport)") : null,
+            DestinationPort = hasPorts ? request.DestinationPort ?? throw new InvalidInputException($"{Protocols.Name(request.Protocol)} needs a destination port (--dport)") : null,
             IcmpType = request.Protocol == Protocols.Icmp ? request.IcmpType ?? IcmpTypes.EchoRequest : null,
             IcmpCode = request.Protocol == Protocols.Icmp ? request.IcmpCode ?? 0 : null,
             Mark = request.Mark,

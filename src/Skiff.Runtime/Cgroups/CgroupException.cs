@@ -5,7 +5,7 @@ using Skiff.Linux.Cgroups;
 namespace Skiff.Runtime.Cgroups;
 
 /// <summary>A cgroup operation that failed: which file or directory, which value, and the kernel's reason.</summary>
-public sealed class CgroupException(string path, string message, Exception? inner = null) : Exception(message, inner)
+public sealed class CgroupException(string path, string message, Exception? inner = null) : SkiffException(message, inner)
 {
     public string Path { get; } = path;
 }

@@ -122,7 +122,7 @@ public static class ContainerCgroup
     private static void CheckSegment(string segment, string parent, string name)
     {
         if (segment is "" or "." or ".." || segment.Contains('/') || segment.Contains('\0'))
-            throw new ArgumentException($"cgroup path \"{parent}/{name}\": \"{segment}\" is not a valid directory name");
+            throw new InvalidInputException($"cgroup path \"{parent}/{name}\": \"{segment}\" is not a valid directory name");
     }
 
     private static void CreateV1(ICgroupFs fs, string root, string[] parentSegments, string name, CpuResources? cpu, List<string> created)

@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Runtime.Process;
 
 /// <summary>The user a container's process runs as, resolved against the container's own /etc/passwd and /etc/group.</summary>
@@ -18,7 +20,7 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Addit
         uint uid;
         if (uint.TryParse(userPart, out var numericUid)) uid = numericUid;
         else if (entry is not null) uid = uint.Parse(entry[2]);
-        else throw new ArgumentException($"unable to find user {userPart}: no matching entries in passwd file");
+        else throw new InvalidInputException($"unable to find user {userPart}: no matching entries in passwd file");
 
         uint gid = entry is not null ? uint.Parse(entry[3]) : 0;
         if (parts.Length == 2)
@@ -28,7 +30,7 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Addit
             else
             {
                 var g = groups.FirstOrDefault(e => e.Length >= 3 && e[0] == groupPart)
-                    ?? throw new ArgumentException($"unable to find group {groupPart}: no matching entries in group file");
+                    ?? throw new InvalidInputException($"unable to find group {groupPart}: no matching entries in group file");
                 gid = uint.Parse(g[2]);
             }
         }

@@ -1,3 +1,5 @@
+using Skiff.Linux;
+
 namespace Skiff.Runtime.Process;
 
 /// <summary>
@@ -9,10 +11,7 @@ public static class ExecutableLookup
     public const int NotFound = 127, NotExecutable = 126;
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    public sealed class LookupException(int exitCode, string message) : Exception(message)
-    {
-        public int ExitCode { get; } = exitCode;
-    }
+    public sealed class LookupException(int exitCode, string message) : SkiffException(message, exitCode: exitCode);
 
     public static string Find(string program, IEnumerable<string> env)
     {

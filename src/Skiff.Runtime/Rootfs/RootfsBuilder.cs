@@ -68,7 +68,7 @@ public sealed class RootfsBuilder(ISyscalls sys)
         var target = RootfsPath.Resolve(rootfs, m.Destination);
         if (options.IsBind)
         {
-            var source = m.Source ?? throw new ArgumentException($"bind mount on {m.Destination} has no source");
+            var source = m.Source ?? throw new InvalidInputException($"bind mount on {m.Destination} has no source");
             if (Directory.Exists(source)) sys.MkdirAll(target);
             else sys.Touch(target);
             sys.Mount(source, target, null, options.Flags & (MountFlags.Bind | MountFlags.Recursive), null);

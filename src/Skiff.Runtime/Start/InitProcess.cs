@@ -33,7 +33,7 @@ public static class InitProcess
             StartTimeline.Mark("init started");
             var lastCap = Capabilities.LastCap();
             var grantable = Capabilities.CurrentBounding();
-            // The runtime may spawn init before it has the spec (so that .NET's start-up overlaps its
+            // The runtime may spawn init before it has the spec (so that init's start overlaps its
             // own work); the spec arrives once init is in the container's cgroup.
             var instructions = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
             var spec = instructions.Spec;

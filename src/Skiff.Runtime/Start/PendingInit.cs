@@ -6,7 +6,7 @@ namespace Skiff.Runtime.Start;
 
 /// <summary>
 /// An init process already started in its new namespaces and waiting for its spec. Spawning it
-/// first lets .NET's start-up in the child overlap the caller's own work (resolving the image,
+/// first lets the child's exec and start overlap the caller's own work (resolving the image,
 /// writing the bundle, creating the cgroup). Disposing it before the container starts kills it.
 /// </summary>
 public sealed class PendingInit : IDisposable

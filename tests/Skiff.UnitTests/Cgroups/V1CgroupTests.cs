@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using Skiff.Linux.Cgroups;
 using Skiff.Runtime.Cgroups;
 using Skiff.Runtime.Spec;
@@ -286,7 +287,7 @@ public sealed class V1CgroupTests : IDisposable
     [InlineData("skiff", "")]
     public void Names_that_would_leave_the_parent_are_rejected(string parent, string name)
     {
-        Assert.Throws<ArgumentException>(() => Create(V1Tree(), null, parent, name));
+        Assert.Throws<InvalidInputException>(() => Create(V1Tree(), null, parent, name));
     }
 
     [Fact]

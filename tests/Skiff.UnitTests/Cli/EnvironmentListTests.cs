@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using Skiff.Cli;
 using Skiff.UnitTests.Runtime;
 
@@ -48,14 +49,14 @@ public sealed class EnvironmentListTests : IDisposable
     {
         var missing = _scratch["nope.env"];
 
-        var e = Assert.Throws<FileNotFoundException>(() => EnvironmentList.Collect([missing], []));
+        var e = Assert.Throws<InvalidInputException>(() => EnvironmentList.Collect([missing], []));
         Assert.Equal($"env file {missing} not found", e.Message);
     }
 
     [Fact]
     public void Entry_without_a_name_is_rejected()
     {
-        var e = Assert.Throws<ArgumentException>(() => EnvironmentList.Collect([], ["=oops"]));
+        var e = Assert.Throws<InvalidInputException>(() => EnvironmentList.Collect([], ["=oops"]));
 
         Assert.Equal("invalid environment variable: \"=oops\"", e.Message);
     }

@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using Skiff.Engine;
 
 namespace Skiff.UnitTests.Engine;
@@ -30,7 +31,7 @@ public sealed class ByteSizeTests
     [InlineData("1.2.3m")]
     public void Text_that_is_not_a_size_is_a_format_error(string text)
     {
-        var e = Assert.Throws<FormatException>(() => ByteSize.Parse(text));
+        var e = Assert.Throws<InvalidInputException>(() => ByteSize.Parse(text));
 
         Assert.StartsWith($"invalid size: \"{text}\"", e.Message);
     }
@@ -38,7 +39,7 @@ public sealed class ByteSizeTests
     [Fact]
     public void Unknown_unit_is_named_in_the_error()
     {
-        var e = Assert.Throws<FormatException>(() => ByteSize.Parse("64x"));
+        var e = Assert.Throws<InvalidInputException>(() => ByteSize.Parse("64x"));
 
         Assert.Equal("invalid size: \"64x\" (unknown unit \"x\"; use b, k, m or g)", e.Message);
     }

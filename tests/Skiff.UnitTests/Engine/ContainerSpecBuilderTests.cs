@@ -1,3 +1,4 @@
+using Skiff.Engine;
 using Skiff.Engine.Containers;
 using Skiff.Images;
 using Skiff.Linux;
@@ -231,7 +232,7 @@ public sealed class ContainerSpecBuilderTests
     [Fact]
     public void Unknown_capability_to_add_is_rejected_by_name()
     {
-        var e = Assert.Throws<ArgumentException>(() => ContainerSpecBuilder.CapabilitySet(Request(r => r with { CapAdd = ["FLY"] })));
+        var e = Assert.Throws<InvalidInputException>(() => ContainerSpecBuilder.CapabilitySet(Request(r => r with { CapAdd = ["FLY"] })));
 
         Assert.Equal("unknown capability to add: \"FLY\"", e.Message);
     }
@@ -239,7 +240,7 @@ public sealed class ContainerSpecBuilderTests
     [Fact]
     public void Unknown_capability_to_drop_is_rejected_by_name()
     {
-        var e = Assert.Throws<ArgumentException>(() => ContainerSpecBuilder.CapabilitySet(Request(r => r with { CapDrop = ["CAP_NOPE"] })));
+        var e = Assert.Throws<InvalidInputException>(() => ContainerSpecBuilder.CapabilitySet(Request(r => r with { CapDrop = ["CAP_NOPE"] })));
 
         Assert.Equal("unknown capability to drop: \"CAP_NOPE\"", e.Message);
     }

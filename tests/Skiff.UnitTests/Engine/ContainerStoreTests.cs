@@ -1,3 +1,5 @@
+using Skiff.Engine;
+using Skiff.Linux;
 using Skiff.Engine.Containers;
 using Skiff.Engine.State;
 
@@ -38,7 +40,7 @@ public sealed class ContainerStoreTests : IDisposable
         store.Insert(Record("abc2", "two"));
 
         Assert.Equal("two", store.Find("abc2").Name);
-        Assert.Contains("ambiguous", Assert.Throws<ArgumentException>(() => store.Find("abc")).Message);
+        Assert.Contains("ambiguous", Assert.Throws<InvalidInputException>(() => store.Find("abc")).Message);
         Assert.Contains("no such container: zzz", Assert.Throws<NoSuchContainerException>(() => store.Find("zzz")).Message);
     }
 
@@ -76,7 +78,7 @@ public sealed class ContainerStoreTests : IDisposable
     [Theory]
     [InlineData("a"), InlineData("-web"), InlineData("we b"), InlineData("web/1"), InlineData("")]
     public void Invalid_names_are_refused(string name) =>
-        Assert.Throws<ArgumentException>(() => ContainerStore.ValidateName(name));
+        Assert.Throws<InvalidInputException>(() => ContainerStore.ValidateName(name));
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

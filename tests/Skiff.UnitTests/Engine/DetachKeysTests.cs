@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using System.Text;
 using Skiff.Engine.Containers;
 
@@ -48,6 +49,6 @@ public sealed class DetachKeysTests
     [InlineData("ctrl-p,")]
     public void Invalid_keys_are_refused_with_the_syntax(string text)
     {
-        Assert.Contains("ctrl-X", Assert.Throws<ArgumentException>(() => DetachKeys.Parse(text)).Message);
+        Assert.Contains("ctrl-X", Assert.Throws<InvalidInputException>(() => DetachKeys.Parse(text)).Message);
     }
 }

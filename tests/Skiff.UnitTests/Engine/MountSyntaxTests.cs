@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using Skiff.Engine.Containers;
 using Skiff.Engine.State;
 using Skiff.Engine.Volumes;
@@ -67,7 +68,7 @@ public sealed class MountSyntaxTests
     [InlineData("my data:/x", "\"my data\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path")]
     public void Volume_flag_errors_are_dockers(string spec, string message)
     {
-        Assert.Equal(message, Assert.Throws<ArgumentException>(() => MountSyntax.ParseVolume(spec)).Message);
+        Assert.Equal(message, Assert.Throws<InvalidInputException>(() => MountSyntax.ParseVolume(spec)).Message);
     }
 
     // ---- --mount
@@ -94,7 +95,7 @@ public sealed class MountSyntaxTests
 
         Assert.Equal(new MountRequest { Type = MountType.Bind, Source = "/tmp", Target = "/host-tmp", Propagation = "rslave" }, m with { TmpfsOptions = [] });
         Assert.Equal("invalid mount config for type \"bind\": bind source path does not exist: /no/such/dir",
-            Assert.Throws<ArgumentException>(() => MountSyntax.ParseMount("type=bind,source=/no/such/dir,target=/x")).Message);
+            Assert.Throws<InvalidInputException>(() => MountSyntax.ParseMount("type=bind,source=/no/such/dir,target=/x")).Message);
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public sealed class MountSyntaxTests
     [InlineData("type=tmpfs,target=/x,tmpfs-size=lots", "invalid value for tmpfs-size: lots")]
     public void Mount_flag_errors_are_dockers(string spec, string message)
     {
-        Assert.Equal(message, Assert.Throws<ArgumentException>(() => MountSyntax.ParseMount(spec)).Message);
+        Assert.Equal(message, Assert.Throws<InvalidInputException>(() => MountSyntax.ParseMount(spec)).Message);
     }
 
     // ---- --tmpfs
@@ -139,8 +140,8 @@ public sealed class MountSyntaxTests
     [Fact]
     public void Tmpfs_flag_refuses_unknown_options_and_relative_paths()
     {
-        Assert.Contains("invalid tmpfs option \"colour=red\"", Assert.Throws<ArgumentException>(() => MountSyntax.ParseTmpfs("/x:colour=red")).Message);
-        Assert.Contains("mount path must be absolute", Assert.Throws<ArgumentException>(() => MountSyntax.ParseTmpfs("x")).Message);
+        Assert.Contains("invalid tmpfs option \"colour=red\"", Assert.Throws<InvalidInputException>(() => MountSyntax.ParseTmpfs("/x:colour=red")).Message);
+        Assert.Contains("mount path must be absolute", Assert.Throws<InvalidInputException>(() => MountSyntax.ParseTmpfs("x")).Message);
     }
 
     [Fact]
@@ -148,7 +149,7 @@ public sealed class MountSyntaxTests
     {
         var mounts = new[] { MountSyntax.ParseVolume("ab:/data"), MountSyntax.ParseTmpfs("/data/") };
 
-        Assert.Equal("Duplicate mount point: /data", Assert.Throws<ArgumentException>(() => MountSyntax.CheckDuplicates(mounts)).Message);
+        Assert.Equal("Duplicate mount point: /data", Assert.Throws<InvalidInputException>(() => MountSyntax.CheckDuplicates(mounts)).Message);
     }
 
     // ---- the OCI spec

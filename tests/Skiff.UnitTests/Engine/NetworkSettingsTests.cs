@@ -1,9 +1,11 @@
+using Skiff.Engine;
+using Skiff.Linux;
 using System.Net;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Networks;
 using Skiff.Engine.State;
+using Skiff.Network;
 using Skiff.Network.Ipam;
-using Skiff.Network.Netfilter;
 using Skiff.Network.Ports;
 
 namespace Skiff.UnitTests.Engine;
@@ -36,7 +38,7 @@ public sealed class NetworkSettingsTests : IDisposable
     [InlineData(new[] { "name=x,mtu=9000" }, "unknown key \"mtu\"")]
     public void Bad_network_values_are_refused_with_the_reason(string[] values, string message)
     {
-        var error = Assert.Throws<ArgumentException>(() => NetworkSyntax.Parse(values));
+        var error = Assert.Throws<InvalidInputException>(() => NetworkSyntax.Parse(values));
         Assert.Contains(message, error.Message);
     }
 
@@ -48,7 +50,7 @@ public sealed class NetworkSettingsTests : IDisposable
         var gateway = IPAddress.Parse("10.9.0.1");
         Assert.Equal(IPAddress.Parse("10.9.0.2"), AddressPool.Next(subnet, gateway, new HashSet<uint>(), range));
         var taken = new HashSet<uint> { Ipv4Prefix.ToUInt32(IPAddress.Parse("10.9.0.2")), Ipv4Prefix.ToUInt32(IPAddress.Parse("10.9.0.3")) };
-        var error = Assert.Throws<InvalidOperationException>(() => AddressPool.Next(subnet, gateway, taken, range));
+        var error = Assert.Throws<InvalidInputException>(() => AddressPool.Next(subnet, gateway, taken, range));
         Assert.Contains("no free address left in ip-range 10.9.0.0/30 of subnet 10.9.0.0/24", error.Message);
         Assert.Equal(IPAddress.Parse("10.9.0.128"), AddressPool.Next(subnet, gateway, new HashSet<uint>(), Ipv4Prefix.Parse("10.9.0.128/25")));
     }
@@ -86,7 +88,7 @@ public sealed class NetworkSettingsTests : IDisposable
     public void An_ip_range_outside_the_subnet_is_refused()
     {
         using var db = new StateDatabase(_root);
-        var error = Assert.Throws<ArgumentException>(() => new NetworkStore(db).Insert("a", null, Ipv4Prefix.Parse("10.9.0.0/24"), IPAddress.Parse("10.9.0.1"), false, true, null, Ipv4Prefix.Parse("10.9.1.0/28")));
+        var error = Assert.Throws<InvalidInputException>(() => new NetworkStore(db).Insert("a", null, Ipv4Prefix.Parse("10.9.0.0/24"), IPAddress.Parse("10.9.0.1"), false, true, null, Ipv4Prefix.Parse("10.9.1.0/28")));
         Assert.Contains("ip-range 10.9.1.0/28 is not inside subnet 10.9.0.0/24", error.Message);
     }
 
@@ -105,7 +107,7 @@ public sealed class NetworkSettingsTests : IDisposable
     [InlineData(":1.2.3.4")]
     [InlineData("db:not-an-address")]
     public void A_bad_add_host_is_refused(string text) =>
-        Assert.Contains("use NAME:IP", Assert.Throws<ArgumentException>(() => NameSettings.ParseExtraHost(text)).Message);
+        Assert.Contains("use NAME:IP", Assert.Throws<InvalidInputException>(() => NameSettings.ParseExtraHost(text)).Message);
 
     [Fact]
     public void Dns_flags_replace_the_hosts_lines_of_their_kind()

@@ -1,3 +1,4 @@
+using Skiff.Engine;
 using Skiff.Engine.Containers;
 using Skiff.Engine.State;
 

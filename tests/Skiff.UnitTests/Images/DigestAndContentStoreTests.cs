@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using System.Text;
 using Skiff.Images;
 
@@ -32,7 +33,7 @@ public sealed class DigestAndContentStoreTests : IDisposable
     public void Digest_parse_rejects_anything_that_is_not_lowercase_sha256_hex(string text)
     {
         Assert.False(Digest.TryParse(text, out _));
-        Assert.Throws<FormatException>(() => Digest.Parse(text));
+        Assert.Throws<InvalidInputException>(() => Digest.Parse(text));
     }
 
     [Fact]

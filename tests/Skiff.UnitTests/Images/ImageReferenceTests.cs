@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using Skiff.Images;
 
 namespace Skiff.UnitTests.Images;
@@ -44,6 +45,6 @@ public sealed class ImageReferenceTests
     public void Invalid_names_are_refused(string input)
     {
         Assert.False(ImageReference.TryParse(input, out _));
-        Assert.Throws<FormatException>(() => ImageReference.Parse(input));
+        Assert.Throws<InvalidInputException>(() => ImageReference.Parse(input));
     }
 }

@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using System.Diagnostics;
 using System.IO.Compression;
 using Skiff.Images;
@@ -34,7 +35,7 @@ public sealed class LayerCompressionTests
     [Fact]
     public void An_unknown_layer_type_names_itself()
     {
-        var error = Assert.Throws<NotSupportedException>(() => LayerCompression.Decompress(Stream.Null, "application/x-unknown"));
+        var error = Assert.Throws<UnsupportedLayerException>(() => LayerCompression.Decompress(Stream.Null, "application/x-unknown"));
         Assert.Contains("application/x-unknown", error.Message);
     }
 

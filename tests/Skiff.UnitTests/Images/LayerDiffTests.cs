@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using System.Formats.Tar;
 using Skiff.Images;
 
@@ -25,7 +26,7 @@ public sealed class LayerDiffTests : IDisposable
     private void Whiteout(string relative)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_scratch[relative])!);
-        LibC.Mknod(_scratch[relative], LibC.SIfChr, 0, 0);
+        FileNodes.Mknod(_scratch[relative], FileNodes.SIfChr, 0, 0);
     }
 
     private static List<(string Name, TarEntryType Type, string Content, UnixFileMode Mode)> Read(Stream tar)
@@ -44,7 +45,7 @@ public sealed class LayerDiffTests : IDisposable
         Make("upper/etc/new.conf", "new");
         Whiteout("upper/etc/gone");
         Make("upper/var/cache");
-        LibC.Lsetxattr(_scratch["upper/var/cache"], "trusted.overlay.opaque", "y"u8);
+        FileNodes.Lsetxattr(_scratch["upper/var/cache"], "trusted.overlay.opaque", "y"u8);
         File.SetUnixFileMode(Make("upper/run.sh", "#!/bin/sh"), (UnixFileMode)0b111_101_000);
 
         using var tar = new MemoryStream();
@@ -62,7 +63,7 @@ public sealed class LayerDiffTests : IDisposable
     {
         Whiteout("upper/a/gone");
         Make("upper/b");
-        LibC.Lsetxattr(_scratch["upper/b"], "trusted.overlay.opaque", "y"u8);
+        FileNodes.Lsetxattr(_scratch["upper/b"], "trusted.overlay.opaque", "y"u8);
         using var tar = new MemoryStream();
         LayerDiff.Write(_scratch["upper"], tar);
         tar.Position = 0;
@@ -70,7 +71,7 @@ public sealed class LayerDiffTests : IDisposable
         LayerUnpacker.Unpack(tar, _scratch["unpacked"], applyOwnership: true);
 
         Assert.True(LayerDiff.IsWhiteout(_scratch["unpacked/a/gone"]));
-        Assert.Equal("y", LibC.Lgetxattr(_scratch["unpacked/b"], "trusted.overlay.opaque"));
+        Assert.Equal("y", FileNodes.Lgetxattr(_scratch["unpacked/b"], "trusted.overlay.opaque"));
     }
 
     [RootFact]
@@ -82,7 +83,7 @@ public sealed class LayerDiffTests : IDisposable
         Make("upper/etc/passwd", "new");
         Whiteout("upper/etc/hosts");
         Make("upper/var/cache/fresh", "y");
-        LibC.Lsetxattr(_scratch["upper/var/cache"], "trusted.overlay.opaque", "y"u8);
+        FileNodes.Lsetxattr(_scratch["upper/var/cache"], "trusted.overlay.opaque", "y"u8);
         var merged = new MergedTree([_scratch["lower"], _scratch["upper"]]);
 
         using var tar = new MemoryStream();

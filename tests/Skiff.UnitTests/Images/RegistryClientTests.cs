@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -180,6 +181,6 @@ public sealed class RegistryClientTests
         Assert.Equal("/srv", config.WorkingDir);
         Assert.Equal("nobody", config.User);
         Assert.Equal("v", config.Labels!["k"]);
-        Assert.Throws<ArgumentException>(() => ConfigChanges.Apply(new OciContainerConfig(), ["RUN rm -rf /"]));
+        Assert.Throws<InvalidInputException>(() => ConfigChanges.Apply(new OciContainerConfig(), ["RUN rm -rf /"]));
     }
 }

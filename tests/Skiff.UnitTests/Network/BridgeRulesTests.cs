@@ -1,5 +1,6 @@
+using Skiff.Linux;
 using System.Net;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 using Skiff.Network.Ipam;
 using Skiff.Network.Netfilter;
 
@@ -17,7 +18,7 @@ public sealed class BridgeRulesTests
         var gateway = AddressPool.DefaultGateway(subnet);
         var first = AddressPool.Next(subnet, gateway, new HashSet<uint>());
         Assert.Equal(IPAddress.Parse("10.9.0.2"), first);
-        var error = Assert.Throws<InvalidOperationException>(() => AddressPool.Next(subnet, gateway, new HashSet<uint> { Ipv4Prefix.ToUInt32(first) }));
+        var error = Assert.Throws<InvalidInputException>(() => AddressPool.Next(subnet, gateway, new HashSet<uint> { Ipv4Prefix.ToUInt32(first) }));
         Assert.Contains("no free address left in subnet 10.9.0.0/30", error.Message);
     }
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 using Skiff.Network.Netfilter;
 
 namespace Skiff.UnitTests.Network;

@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using Skiff.Network.Netfilter;
 
 namespace Skiff.UnitTests.Network;
@@ -28,5 +29,5 @@ public sealed class IptablesBackendTests
 
     [Fact]
     public void An_unknown_backend_is_a_clear_error() =>
-        Assert.Contains("SKIFF_IPTABLES=nftables: use nft or legacy", Assert.Throws<ArgumentException>(() => IptablesBackend.Choose("nftables", "", "", "")).Message);
+        Assert.Contains("SKIFF_IPTABLES=nftables: use nft or legacy", Assert.Throws<InvalidInputException>(() => IptablesBackend.Choose("nftables", "", "", "")).Message);
 }

@@ -1,3 +1,4 @@
+using Skiff.Network;
 using Skiff.Network.Netfilter;
 
 namespace Skiff.UnitTests.Network;

@@ -1,6 +1,7 @@
+using Skiff.Linux;
 using System.Net;
 using Skiff.Linux.Netlink;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 using Skiff.Network.Netfilter;
 using Skiff.Network.Ports;
 
@@ -29,7 +30,7 @@ public sealed class PublishedPortsTests
     [InlineData("::1:80:80", "invalid publish")]
     [InlineData("8080:", "no port specified")]
     public void Bad_publish_flags_are_refused_with_docker_s_reason(string text, string message) =>
-        Assert.Contains(message, Assert.Throws<ArgumentException>(() => PortRequest.Parse(text)).Message);
+        Assert.Contains(message, Assert.Throws<InvalidInputException>(() => PortRequest.Parse(text)).Message);
 
     private static readonly (string, PortBinding)[] Nothing = [];
 

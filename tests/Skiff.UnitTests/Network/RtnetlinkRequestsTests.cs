@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using System.Buffers.Binary;
 using System.Net;
 using Skiff.Linux.Netlink;
@@ -69,6 +70,6 @@ public sealed class RtnetlinkRequestsTests
     [Fact]
     public void Interface_names_longer_than_the_kernel_allows_are_refused()
     {
-        Assert.Throws<ArgumentException>(() => RtnetlinkRequests.DeleteLink(1, "a-very-long-name-x"));
+        Assert.Throws<InvalidInputException>(() => RtnetlinkRequests.DeleteLink(1, "a-very-long-name-x"));
     }
 }

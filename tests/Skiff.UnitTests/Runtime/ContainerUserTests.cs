@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using Skiff.Runtime.Process;
 
 namespace Skiff.UnitTests.Runtime;
@@ -105,7 +106,7 @@ public sealed class ContainerUserTests
     [Fact]
     public void Unknown_user_name_is_an_error_naming_the_user()
     {
-        var e = Assert.Throws<ArgumentException>(() => Resolve("bob"));
+        var e = Assert.Throws<InvalidInputException>(() => Resolve("bob"));
 
         Assert.Equal("unable to find user bob: no matching entries in passwd file", e.Message);
     }
@@ -113,7 +114,7 @@ public sealed class ContainerUserTests
     [Fact]
     public void Unknown_group_name_is_an_error_naming_the_group()
     {
-        var e = Assert.Throws<ArgumentException>(() => Resolve("alice:staff"));
+        var e = Assert.Throws<InvalidInputException>(() => Resolve("alice:staff"));
 
         Assert.Equal("unable to find group staff: no matching entries in group file", e.Message);
     }
@@ -124,6 +125,6 @@ public sealed class ContainerUserTests
         var u = ContainerUser.Resolve("0", "", "");
 
         Assert.Equal((0u, 0u, "/"), (u.Uid, u.Gid, u.Home));
-        Assert.Throws<ArgumentException>(() => ContainerUser.Resolve("root", "", ""));
+        Assert.Throws<InvalidInputException>(() => ContainerUser.Resolve("root", "", ""));
     }
 }

@@ -1,3 +1,4 @@
+using Skiff.Engine;
 using Skiff.Engine.Containers;
 using Skiff.Images;
 using Skiff.Linux;
@@ -229,7 +230,7 @@ public sealed class RootfsBuilderTests : IDisposable
     {
         var spec = new RuntimeSpec { Mounts = [new MountSpec { Destination = "/data", Type = "bind" }] };
 
-        var e = Assert.Throws<ArgumentException>(() => new RootfsBuilder(_sys).MountAndPivot(Absolute(spec)));
+        var e = Assert.Throws<InvalidInputException>(() => new RootfsBuilder(_sys).MountAndPivot(Absolute(spec)));
         Assert.Equal("bind mount on /data has no source", e.Message);
     }
 

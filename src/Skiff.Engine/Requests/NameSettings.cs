@@ -1,4 +1,6 @@
-namespace Skiff.Engine.Networks;
+using Skiff.Linux;
+
+namespace Skiff.Engine;
 
 /// <summary>What a container's /etc/hosts and /etc/resolv.conf get beyond the defaults: --add-host, --dns, --dns-search, --dns-option.</summary>
 public sealed record NameSettings
@@ -20,7 +22,7 @@ public sealed record NameSettings
         var separator = text.IndexOfAny(['=', ':']);
         var (name, address) = separator > 0 ? (text[..separator], text[(separator + 1)..]) : ("", "");
         if (name.Length == 0 || name.Any(char.IsWhiteSpace) || !(address == HostGateway || System.Net.IPAddress.TryParse(address.Trim('[', ']'), out _)))
-            throw new ArgumentException($"invalid --add-host \"{text}\": use NAME:IP, where IP is an address or host-gateway");
+            throw new InvalidInputException($"invalid --add-host \"{text}\": use NAME:IP, where IP is an address or host-gateway");
         return (name, address.Trim('[', ']'));
     }
 }

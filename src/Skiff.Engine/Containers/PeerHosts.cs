@@ -1,7 +1,7 @@
-using Skiff.Engine.Containers;
+using Skiff.Engine.Networks;
 using Skiff.Engine.State;
 
-namespace Skiff.Engine.Networks;
+namespace Skiff.Engine.Containers;
 
 /// <summary>
 /// Name resolution on user-defined networks through managed hosts files, not an embedded DNS

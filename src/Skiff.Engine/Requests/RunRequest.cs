@@ -1,4 +1,6 @@
-namespace Skiff.Engine.Containers;
+using Skiff.Linux;
+
+namespace Skiff.Engine;
 
 public enum NetworkMode { None, Host, Bridge, Container }
 
@@ -19,11 +21,11 @@ public sealed record RunRequest
     public string? Hostname { get; init; }
     public NetworkMode Network { get; init; } = NetworkMode.Bridge;
     /// <summary>The bridge networks of <see cref="NetworkMode.Bridge"/>, in order (the first gives the default route); none means the default network.</summary>
-    public IReadOnlyList<Networks.NetworkAttachment> Networks { get; init; } = [];
+    public IReadOnlyList<NetworkAttachment> Networks { get; init; } = [];
     /// <summary>--network container:NAME: the id of the container whose network namespace this one joins.</summary>
     public string? NetworkContainer { get; init; }
     /// <summary>--add-host, --dns, --dns-search, --dns-option.</summary>
-    public Networks.NameSettings Names { get; init; } = new();
+    public NameSettings Names { get; init; } = new();
     /// <summary>-p: host ports forwarded to the container (bridge networks only); with -P also every exposed port.</summary>
     public IReadOnlyList<Skiff.Network.Ports.PortRequest> Publish { get; init; } = [];
     /// <summary>-P: publish every port the image EXPOSEs and <see cref="Expose"/> on ephemeral host ports.</summary>
@@ -61,13 +63,13 @@ public sealed record RestartPolicy(RestartMode Mode, int MaxRetries = 0)
             "on-failure" => RestartMode.OnFailure,
             "always" => RestartMode.Always,
             "unless-stopped" => RestartMode.UnlessStopped,
-            _ => throw new ArgumentException($"invalid restart policy \"{text}\": use no, on-failure[:max-retries], always or unless-stopped"),
+            _ => throw new InvalidInputException($"invalid restart policy \"{text}\": use no, on-failure[:max-retries], always or unless-stopped"),
         };
         if (parts.Length == 1) return new RestartPolicy(mode);
         if (mode != RestartMode.OnFailure)
-            throw new ArgumentException($"invalid restart policy \"{text}\": only on-failure takes a maximum retry count");
+            throw new InvalidInputException($"invalid restart policy \"{text}\": only on-failure takes a maximum retry count");
         if (!int.TryParse(parts[1], out var max) || max < 0)
-            throw new ArgumentException($"invalid restart policy \"{text}\": the maximum retry count must be a number of 0 or more");
+            throw new InvalidInputException($"invalid restart policy \"{text}\": the maximum retry count must be a number of 0 or more");
         return new RestartPolicy(mode, max);
     }
 

@@ -1,4 +1,6 @@
-namespace Skiff.Engine.Containers;
+using Skiff.Linux;
+
+namespace Skiff.Engine;
 
 /// <summary>
 /// Docker's three ways of asking for a mount (-v, --mount and --tmpfs), with its rules and its
@@ -27,7 +29,7 @@ public static class MountSyntax
             [var s, var t, var m] => (s, t, m),
             _ => throw InvalidSpec(spec),
         };
-        if (!IsValidMode(mode)) throw new ArgumentException($"invalid mode: {mode}");
+        if (!IsValidMode(mode)) throw new InvalidInputException($"invalid mode: {mode}");
         string[] modes = mode.Length == 0 ? [] : mode.Split(',');
         source = source is "." || source?.StartsWith("./", StringComparison.Ordinal) == true || source?.StartsWith("../", StringComparison.Ordinal) == true
             ? Path.GetFullPath(source) : source;
@@ -63,7 +65,7 @@ public static class MountSyntax
             var key = kv[0].Trim().ToLowerInvariant();
             if (kv.Length == 1 && key is "readonly" or "ro") { readOnly = true; continue; }
             if (kv.Length == 1 && key == "volume-nocopy") { noCopy = true; optionKinds.Add("volume"); continue; }
-            if (kv.Length == 1) throw new ArgumentException($"invalid field '{field}' must be a key=value pair");
+            if (kv.Length == 1) throw new InvalidInputException($"invalid field '{field}' must be a key=value pair");
             var value = kv[1];
             switch (key)
             {
@@ -73,7 +75,7 @@ public static class MountSyntax
                         "bind" => MountType.Bind,
                         "volume" => MountType.Volume,
                         "tmpfs" => MountType.Tmpfs,
-                        _ => throw new ArgumentException($"invalid mount config for type \"{value}\": mount type unknown (use bind, volume or tmpfs)"),
+                        _ => throw new InvalidInputException($"invalid mount config for type \"{value}\": mount type unknown (use bind, volume or tmpfs)"),
                     };
                     break;
                 case "source" or "src": source = value; break;
@@ -81,7 +83,7 @@ public static class MountSyntax
                 case "readonly" or "ro": readOnly = Bool(key, value); break;
                 case "consistency": break;
                 case "bind-propagation":
-                    propagation = Propagations.Contains(value) ? value : throw new ArgumentException($"invalid value for {key}: {value}");
+                    propagation = Propagations.Contains(value) ? value : throw new InvalidInputException($"invalid value for {key}: {value}");
                     optionKinds.Add("bind");
                     break;
                 case "volume-nocopy": noCopy = Bool(key, value); optionKinds.Add("volume"); break;
@@ -93,13 +95,13 @@ public static class MountSyntax
                     tmpfs.Add($"mode={Convert.ToString(Positive(key, value, () => Convert.ToInt64(value, 8)), 8)}");
                     optionKinds.Add("tmpfs");
                     break;
-                default: throw new ArgumentException($"unexpected key '{key}' in '{field}'");
+                default: throw new InvalidInputException($"unexpected key '{key}' in '{field}'");
             }
         }
-        if (string.IsNullOrEmpty(target)) throw new ArgumentException("target is required");
+        if (string.IsNullOrEmpty(target)) throw new InvalidInputException("target is required");
         var typeName = Name(type);
         if (optionKinds.FirstOrDefault(k => k != typeName) is { } mixed)
-            throw new ArgumentException($"cannot mix '{mixed}-*' options with mount type '{typeName}'");
+            throw new InvalidInputException($"cannot mix '{mixed}-*' options with mount type '{typeName}'");
         if (type == MountType.Tmpfs && !string.IsNullOrEmpty(source)) throw InvalidConfig(type, "source must not be specified");
         if (type == MountType.Bind)
         {
@@ -130,7 +132,7 @@ public static class MountSyntax
         {
             var key = option.Split('=', 2)[0];
             if (option.Contains('=') ? !TmpfsKeys.Contains(key) : !TmpfsFlags.Contains(option))
-                throw new ArgumentException($"invalid tmpfs option \"{option}\" for {parts[0]}: use size=, mode=, uid=, gid=, nr_inodes=, exec, ro and the like");
+                throw new InvalidInputException($"invalid tmpfs option \"{option}\" for {parts[0]}: use size=, mode=, uid=, gid=, nr_inodes=, exec, ro and the like");
         }
         return new MountRequest
         {
@@ -146,14 +148,14 @@ public static class MountSyntax
     {
         var seen = new HashSet<string>();
         foreach (var m in mounts)
-            if (!seen.Add(m.Target)) throw new ArgumentException($"Duplicate mount point: {m.Target}");
+            if (!seen.Add(m.Target)) throw new InvalidInputException($"Duplicate mount point: {m.Target}");
     }
 
     /// <summary>Docker's local volume names: the same rule as container names.</summary>
     public static void ValidateVolumeName(string name)
     {
         if (name.Length < 2 || !char.IsAsciiLetterOrDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
-            throw new ArgumentException($"\"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path");
+            throw new InvalidInputException($"\"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path");
     }
 
     public static string Name(MountType type) => type.ToString().ToLowerInvariant();
@@ -197,7 +199,7 @@ public static class MountSyntax
     {
         "1" or "t" or "true" => true,
         "0" or "f" or "false" => false,
-        _ => throw new ArgumentException($"invalid value for {key}: {value}"),
+        _ => throw new InvalidInputException($"invalid value for {key}: {value}"),
     };
 
     private static long Positive(string key, string value, Func<long> parse)
@@ -205,15 +207,15 @@ public static class MountSyntax
         try
         {
             var n = parse();
-            return n >= 0 ? n : throw new ArgumentException($"invalid value for {key}: {value}");
+            return n >= 0 ? n : throw new InvalidInputException($"invalid value for {key}: {value}");
         }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidInputException)
         {
-            throw new ArgumentException($"invalid value for {key}: {value}");
+            throw new InvalidInputException($"invalid value for {key}: {value}");
         }
     }
 
-    private static ArgumentException InvalidSpec(string spec) => new($"invalid volume specification: '{spec}'");
+    private static InvalidInputException InvalidSpec(string spec) => new($"invalid volume specification: '{spec}'");
 
-    private static ArgumentException InvalidConfig(MountType type, string why) => new($"invalid mount config for type \"{Name(type)}\": {why}");
+    private static InvalidInputException InvalidConfig(MountType type, string why) => new($"invalid mount config for type \"{Name(type)}\": {why}");
 }

@@ -1,4 +1,4 @@
-namespace Skiff.Engine.Networks;
+namespace Skiff.Engine;
 
 /// <summary>
 /// A container's place on one bridge network, as the user asked for it: the network, an address

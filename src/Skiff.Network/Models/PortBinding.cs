@@ -1,14 +1,8 @@
 using System.Globalization;
 using System.Net;
-using Skiff.Network.Netfilter;
+using Skiff.Linux;
 
-namespace Skiff.Network.Bridge;
-
-/// <summary>A bridge network as the rules and the kernel need it: its bridge device, subnet and policy.</summary>
-public sealed record BridgeNetwork(string Name, string BridgeName, Ipv4Prefix Subnet, IPAddress Gateway, bool Internal, bool InterContainer, int? Mtu);
-
-/// <summary>A container's address on one network, and the ports it publishes there.</summary>
-public sealed record NetworkEndpoint(string BridgeName, IPAddress Address, IReadOnlyList<PortBinding> Ports);
+namespace Skiff.Network;
 
 /// <summary>Docker's <c>-p [ip:]host:container[/tcp|udp]</c>: a host port forwarded to a container port.</summary>
 public sealed record PortBinding(string HostIp, int HostPort, int ContainerPort, string Protocol)
@@ -17,22 +11,22 @@ public sealed record PortBinding(string HostIp, int HostPort, int ContainerPort,
     {
         var (spec, protocol) = text.LastIndexOf('/') is var slash and >= 0 ? (text[..slash], text[(slash + 1)..]) : (text, "tcp");
         if (protocol is not ("tcp" or "udp"))
-            throw new ArgumentException($"invalid publish \"{text}\": the protocol must be tcp or udp");
+            throw new InvalidInputException($"invalid publish \"{text}\": the protocol must be tcp or udp");
         var parts = spec.Split(':');
         var (ip, host, container) = parts.Length switch
         {
             2 => ("0.0.0.0", parts[0], parts[1]),
             3 => (parts[0], parts[1], parts[2]),
-            _ => throw new ArgumentException($"invalid publish \"{text}\": use [ip:]hostPort:containerPort[/tcp|udp]"),
+            _ => throw new InvalidInputException($"invalid publish \"{text}\": use [ip:]hostPort:containerPort[/tcp|udp]"),
         };
         if (!IPAddress.TryParse(ip, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-            throw new ArgumentException($"invalid publish \"{text}\": \"{ip}\" is not an IPv4 address");
+            throw new InvalidInputException($"invalid publish \"{text}\": \"{ip}\" is not an IPv4 address");
         return new PortBinding(address.ToString(), Port(host, text), Port(container, text), protocol);
     }
 
     private static int Port(string value, string text) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
-            ? port : throw new ArgumentException($"invalid publish \"{text}\": \"{value}\" is not a port (1-65535)");
+            ? port : throw new InvalidInputException($"invalid publish \"{text}\": \"{value}\" is not a port (1-65535)");
 
     public bool ConflictsWith(PortBinding other) =>
         HostPort == other.HostPort && Protocol == other.Protocol

@@ -1,9 +1,10 @@
-using Skiff.Engine.Containers;
+using Skiff.Engine.Networks;
 using Skiff.Engine.State;
 using Skiff.Network.Bridge;
 using Skiff.Network.Trace;
+using Skiff.Linux;
 
-namespace Skiff.Engine.Networks;
+namespace Skiff.Engine.Containers;
 
 /// <summary>The two ends of a traced packet, as the user named them; <paramref name="InBridgePort"/> is the veth a container source sends through.</summary>
 public sealed record TraceEnds(TraceEndpoint From, TraceEndpoint To, string? InBridgePort);
@@ -38,11 +39,11 @@ public static class TraceEndpoints
         }
         catch (NoSuchContainerException)
         {
-            throw new ArgumentException($"{option} \"{name}\": give an IPv4 address, \"host\" or the name of a running container");
+            throw new InvalidInputException($"{option} \"{name}\": give an IPv4 address, \"host\" or the name of a running container");
         }
         var held = engine.Networking.Store.Allocations().Where(a => a.ContainerId == record.Id).ToList();
         var ordered = ContainerNetworking.Attachments(record.Request).Select(att => held.FirstOrDefault(a => a.Network == att.Network)).OfType<NetworkAllocation>().ToList();
         return ordered.Count > 0 ? ordered
-            : throw new ArgumentException($"{option} \"{name}\": container {record.Name} has no address on a bridge network (it is not running, or not on one)");
+            : throw new InvalidInputException($"{option} \"{name}\": container {record.Name} has no address on a bridge network (it is not running, or not on one)");
     }
 }

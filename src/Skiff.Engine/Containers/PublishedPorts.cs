@@ -1,9 +1,8 @@
-using Skiff.Engine.Containers;
 using Skiff.Images;
-using Skiff.Network.Bridge;
+using Skiff.Network;
 using Skiff.Network.Ports;
 
-namespace Skiff.Engine.Networks;
+namespace Skiff.Engine.Containers;
 
 /// <summary>A container's ports: the ones it exposes (image and --expose), and the ones it publishes while it runs.</summary>
 public static class PublishedPorts

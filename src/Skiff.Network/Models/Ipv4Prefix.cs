@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Skiff.Linux;
 
-namespace Skiff.Network.Netfilter;
+namespace Skiff.Network;
 
 /// <summary>An IPv4 network: "10.0.0.0/8", "1.2.3.4" (a /32) or the dotted-mask form "10.0.0.0/255.0.0.0".</summary>
 public readonly record struct Ipv4Prefix(uint Network, int Length)
@@ -24,14 +25,14 @@ public readonly record struct Ipv4Prefix(uint Network, int Length)
         else if (IPAddress.TryParse(suffix, out var dotted) && dotted.AddressFamily == AddressFamily.InterNetwork
                  && ToUInt32(dotted) is var mask && (~mask & (~mask + 1)) == 0)
             length = System.Numerics.BitOperations.PopCount(mask);
-        else throw new FormatException($"\"{text}\" is not an IPv4 network");
+        else throw new InvalidInputException($"\"{text}\" is not an IPv4 network");
         var prefix = new Ipv4Prefix(address, length);
         return prefix with { Network = address & prefix.Mask };
     }
 
     public static uint ParseAddress(string text) =>
         IPAddress.TryParse(text, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
-            ? ToUInt32(ip) : throw new FormatException($"\"{text}\" is not an IPv4 address");
+            ? ToUInt32(ip) : throw new InvalidInputException($"\"{text}\" is not an IPv4 address");
 
     public static uint ToUInt32(IPAddress address) => BinaryPrimitives.ReadUInt32BigEndian(address.MapToIPv4().GetAddressBytes());
 

@@ -1,4 +1,4 @@
-namespace Skiff.Engine.Containers;
+namespace Skiff.Engine;
 
 public enum MountType { Bind, Volume, Tmpfs }
 
