@@ -34,8 +34,7 @@ public sealed class RuncCliTests : IDisposable
         WriteSpec(["sh", "-c", "echo started > /started; exec sleep 60"]);
         var pidFile = Path.Join(_bundle, "pid");
 
-        var create = RuncCli("create", "--bundle", _bundle, "--pid-file", pidFile, _id);
-        Assert.True(create.ExitCode == 0, create.ToString());
+        Detached($"create --bundle {_bundle} --pid-file {pidFile} {_id}");
         var created = State();
         Assert.Equal("created", created["status"]!.GetValue<string>());
         Assert.Equal(int.Parse(File.ReadAllText(pidFile)), created["pid"]!.GetValue<int>());
@@ -132,7 +131,7 @@ public sealed class RuncCliTests : IDisposable
             ["poststop"] = new JsonArray(Hook("poststop")),
         });
 
-        Assert.Equal(0, RuncCli("create", "--bundle", _bundle, _id).ExitCode);
+        Detached($"create --bundle {_bundle} {_id}");
         Assert.Equal(0, RuncCli("start", _id).ExitCode);
         WaitFor(() => State()["status"]!.GetValue<string>() == "stopped");
         Assert.Equal(0, RuncCli("delete", _id).ExitCode);
@@ -158,10 +157,12 @@ public sealed class RuncCliTests : IDisposable
         File.WriteAllText(file, spec.ToJsonString());
     }
 
-    /// <summary>run -d with the container's stdio on /dev/null: a detached program keeps what it inherits, and would hold our pipes open.</summary>
-    private void RunDetached()
+    private void RunDetached() => Detached($"run -d --bundle {_bundle} {_id}");
+
+    /// <summary>create or run -d with the container's stdio on /dev/null: its program keeps what it inherits, and would hold our pipes open.</summary>
+    private void Detached(string arguments)
     {
-        var run = Sh($"{Runc} --root {_root} run -d --bundle {_bundle} {_id} </dev/null >/dev/null 2>&1");
+        var run = Sh($"{Runc} --root {_root} {arguments} </dev/null >/dev/null 2>/dev/null");
         Assert.True(run.ExitCode == 0, run.ToString());
     }
 
