@@ -4,7 +4,7 @@ namespace Skiff.Linux;
 public static class FileDescriptors
 {
     private const int FGetfd = 1, FSetfd = 2, FdCloexec = 1, OCloexec = 0x80000;
-    public const int ORdonly = 0, OWronly = 1, ORdwr = 2, ONoctty = 0x100;
+    public const int ORdonly = 0, OWronly = 1, ORdwr = 2, ONoctty = 0x100, OPath = 0x200000;
 
     /// <summary>A pipe with both ends close-on-exec; call <see cref="SetInheritable"/> on the end a child keeps.</summary>
     public static unsafe (int Read, int Write) Pipe()
@@ -25,6 +25,10 @@ public static class FileDescriptors
         SyscallException.Check(Libc.open(path, flags | (inheritable ? 0 : OCloexec), 0), $"open {path}");
 
     public static void Close(int fd) => Libc.close(fd);
+
+    /// <summary>A named pipe at <paramref name="path"/>; opening it blocks until the other end is opened too.</summary>
+    public static void MakeFifo(string path, UnixFileMode mode) =>
+        SyscallException.Check(Libc.mkfifo(path, (uint)mode), $"mkfifo {path}");
 
     /// <summary>
     /// Marks every descriptor from <paramref name="first"/> up close-on-exec (close_range, Linux 5.11):
@@ -55,7 +59,8 @@ public static class FileDescriptors
         SyscallException.Check(Libc.fcntl(fd, FSetfl, flags | ONonblock), $"fcntl({fd}, F_SETFL)");
     }
 
-    private const int FGetfl = 3, FSetfl = 4, ONonblock = 0x800;
+    private const int FGetfl = 3, FSetfl = 4;
+    public const int ONonblock = 0x800;
 
     /// <summary>On a non-blocking descriptor: bytes read, 0 at end of file (or EIO, as <see cref="Read"/>), -1 when nothing is there yet.</summary>
     public static unsafe int TryRead(int fd, Span<byte> buffer)

@@ -3,6 +3,8 @@ namespace Skiff.Linux;
 public static class Identity
 {
     public static bool IsRoot => Libc.geteuid() == 0;
+    public static uint EffectiveUid => Libc.geteuid();
+    public static uint EffectiveGid => Libc.getegid();
 
     /// <summary>Switches every id of the calling process; groups first, since after setuid we may no longer be allowed to.</summary>
     public static void Become(uint uid, uint gid, IReadOnlyList<uint> additionalGids)

@@ -72,8 +72,34 @@ internal static partial class Libc
     [LibraryImport(Lib, SetLastError = true)] internal static partial int accept4(int fd, nint address, nint length, int flags);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int shutdown(int fd, int how);
     [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial int poll(PollFd* fds, nuint count, int timeoutMs);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int mkfifo(string path, uint mode);
+    [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial nint sendmsg(int fd, MsgHdr* message, int flags);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int prlimit(int pid, int resource, in RLimit limit, nint old);
+    [LibraryImport(Lib)] internal static partial uint umask(uint mask);
+    [LibraryImport(Lib)] internal static unsafe partial int posix_spawn(int* pid, nint path, void* fileActions, void* attributes, nint* argv, nint* envp);
+    [LibraryImport(Lib)] internal static unsafe partial int posix_spawn_file_actions_init(void* fileActions);
+    [LibraryImport(Lib)] internal static unsafe partial int posix_spawn_file_actions_adddup2(void* fileActions, int fd, int newFd);
+    [LibraryImport(Lib)] internal static unsafe partial int posix_spawn_file_actions_destroy(void* fileActions);
+    [LibraryImport(Lib, SetLastError = true)] internal static unsafe partial int waitpid(int pid, int* status, int options);
     [LibraryImport(Lib)] internal static partial uint geteuid();
+    [LibraryImport(Lib)] internal static partial uint getegid();
     [LibraryImport(Lib)] internal static partial int getpid();
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RLimit { public ulong Soft; public ulong Hard; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct MsgHdr
+    {
+        public void* Name; public uint NameLength;
+        public void* Iov; public nuint IovLength;
+        public void* Control; public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct IoVec { public void* Base; public nuint Length; }
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct Timespec { public long Sec; public long Nsec; }

@@ -56,6 +56,9 @@ public static class ProcessControl
     /// <summary>setsid(): a new session with no controlling terminal.</summary>
     public static void NewSession() => Libc.setsid();
 
+    /// <summary>Sets the file mode creation mask for the rest of this process and what it execs.</summary>
+    public static void SetUmask(uint mask) => Libc.umask(mask);
+
     /// <summary>Points stdin, stdout and stderr at /dev/null, cutting this process loose from whoever started it.</summary>
     public static void DetachStdio()
     {

@@ -36,6 +36,7 @@ public interface ISyscalls
     void MkdirAll(string path);
     /// <summary>Creates an empty file (and its parents) when missing: a bind mount target for a file.</summary>
     void Touch(string path);
+    void Chown(string path, uint uid, uint gid);
     void SetHostname(string name);
     /// <summary>Makes a mount and every mount below it read-only (mount_setattr with AT_RECURSIVE).</summary>
     void MakeReadOnlyRecursive(string target);
@@ -73,7 +74,9 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public void Mknod(string path, uint mode, uint major, uint minor)
     {
-        SyscallException.Check(Libc.mknod(path, FileNodes.SIfChr | mode, FileNodes.DeviceNumber(major, minor)), $"mknod {path} c {major} {minor}");
+        // A mode without a file type makes a character device, the kind nearly every node is.
+        var typed = (mode & 0xf000) == 0 ? FileNodes.SIfChr | mode : mode;
+        SyscallException.Check(Libc.mknod(path, typed, FileNodes.DeviceNumber(major, minor)), $"mknod {path} {major} {minor}");
         // mknod honours the umask; the device modes are part of the contract, so set them exactly.
         File.SetUnixFileMode(path, (UnixFileMode)(mode & 0xfff));
     }
@@ -81,6 +84,8 @@ public sealed class LinuxSyscalls : ISyscalls
     public void Symlink(string target, string linkPath) => File.CreateSymbolicLink(linkPath, target);
 
     public void MkdirAll(string path) => Directory.CreateDirectory(path);
+
+    public void Chown(string path, uint uid, uint gid) => SyscallException.Check(Libc.chown(path, uid, gid), $"chown {path}");
 
     public void Touch(string path)
     {

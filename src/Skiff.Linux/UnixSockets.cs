@@ -53,6 +53,29 @@ public static class UnixSockets
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="descriptor"/> over the connected socket (SCM_RIGHTS) with
+    /// <paramref name="name"/> as the message, as runc hands a pty master to its --console-socket.
+    /// </summary>
+    public static unsafe void SendDescriptor(int socket, int descriptor, string name)
+    {
+        const int SolSocket = 1, ScmRights = 1;
+        var payload = Encoding.UTF8.GetBytes(name);
+        // cmsghdr: length (size_t), level (int), type (int), then the int, padded to 8 bytes.
+        var control = stackalloc byte[24];
+        new Span<byte>(control, 24).Clear();
+        *(ulong*)control = 20;
+        *(int*)(control + 8) = SolSocket;
+        *(int*)(control + 12) = ScmRights;
+        *(int*)(control + 16) = descriptor;
+        fixed (byte* data = payload)
+        {
+            var iov = new Libc.IoVec { Base = data, Length = (nuint)payload.Length };
+            var message = new Libc.MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = 24 };
+            SyscallException.Check((long)Libc.sendmsg(socket, &message, 0), "sendmsg(SCM_RIGHTS)");
+        }
+    }
+
     /// <summary>Ends the connection both ways; a thread blocked reading it reads end of file.</summary>
     public static void Shutdown(int fd) => Libc.shutdown(fd, ShutRdwr);
 

@@ -23,6 +23,16 @@ public sealed record StartOptions
     /// the caller to wire init's network namespace, which the runtime itself knows nothing about.
     /// </summary>
     public Action<int>? BeforeSpec { get; init; }
+    /// <summary>
+    /// Set for runc's create: init does everything but exec, then blocks opening this fifo for
+    /// writing until <c>start</c> opens it for reading. <see cref="ContainerRuntime.Start"/> returns
+    /// as soon as init waits there.
+    /// </summary>
+    public string? StartFifo { get; init; }
+    /// <summary>The OCI state JSON given init's pid, for the hooks init runs inside the container.</summary>
+    public Func<int, string>? StateForHooks { get; init; }
+    /// <summary>Parent and leaf cgroup already worked out by the caller (systemd's "slice:prefix:name"); otherwise from linux.cgroupsPath.</summary>
+    public (string Parent, string Name)? CgroupParentOverride { get; init; }
 }
 
 /// <summary>The OCI runtime as a library: a spec in, a running container out.</summary>
@@ -40,12 +50,14 @@ public static class ContainerRuntime
         {
             if (!init.Namespaces.Select(n => n.Type).Order().SequenceEqual(spec.Linux.Namespaces.Select(n => n.Type).Order()))
                 throw new InvalidInputException("the pre-launched init was started with other namespaces than the spec asks for");
-            var (parent, name) = CgroupPath(spec.Linux.CgroupsPath, options.Id);
+            var (parent, name) = options.CgroupParentOverride ?? CgroupPath(spec.Linux.CgroupsPath, options.Id);
             cgroup = ContainerCgroup.Create(options.CgroupLayout ?? CgroupLayout.Detect(), parent, name, spec.Linux.Resources);
             cgroup.AddProcess(init.Process.Id);
             StartTimeline.Mark("cgroup ready");
+            if (spec.Process.OomScoreAdj is { } oomScoreAdj)
+                File.WriteAllText($"/proc/{init.Process.Id}/oom_score_adj", oomScoreAdj.ToString(CultureInfo.InvariantCulture));
             options.BeforeSpec?.Invoke(init.Process.Id);
-            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(spec));
+            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(new InitInstructions(spec, options.StartFifo, options.StateForHooks?.Invoke(init.Process.Id))));
             console = FollowInit(init);
             init.HandOver();
             return new RunningContainer(options.Id, init.Process, cgroup, console);
@@ -82,7 +94,7 @@ public static class ContainerRuntime
         }
     }
 
-    /// <summary>Reads init's status lines until it has exec'd the program (end of file after "exec") or failed.</summary>
+    /// <summary>Reads init's status lines until it has exec'd the program (end of file after "exec"), waits for start ("created"), or failed.</summary>
     private static int? FollowInit(PendingInit init)
     {
         int? console = null;
@@ -102,6 +114,8 @@ public static class ContainerRuntime
                 case InitChannel.ExecLine:
                     execing = true;
                     break;
+                case InitChannel.CreatedLine:
+                    return console;
                 case InitChannel.ErrorLine:
                     var parts = rest.Split(' ', 2);
                     init.Process.WaitForExit();

@@ -39,9 +39,19 @@ public sealed class RunningContainer : IDisposable
 
     public bool OomKilled() => Cgroup.OomKilled();
 
+    private bool _released;
+
+    /// <summary>The process is left running for good (runc's detached run and exec): disposing no longer kills it.</summary>
+    public void Release() => _released = true;
+
     /// <summary>Kills what is left and removes the cgroup. The namespaces and mounts die with the last process.</summary>
     public void Dispose()
     {
+        if (_released)
+        {
+            _init.Dispose();
+            return;
+        }
         if (!_init.HasExited)
         {
             ProcessControl.Signal(Pid, 9);

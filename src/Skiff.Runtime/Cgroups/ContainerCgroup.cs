@@ -33,8 +33,7 @@ public static class ContainerCgroup
             var leaf = Path.Join([layout.UnifiedMount!, .. parentSegments, name]);
             return new CgroupDirectories(fs, [leaf], [layout.UnifiedMount!], parentSegments, leaf, CgroupMode.V2, [], TimeSpan.FromSeconds(2));
         }
-        var dirs = V1Hierarchies.Where(layout.V1Mounts.ContainsKey)
-            .ToDictionary(c => c, c => Path.Join([layout.V1Mounts[c], .. parentSegments, name]));
+        var dirs = V1Directories(layout, parentSegments, name);
         var roots = V1Hierarchies.Where(layout.V1Mounts.ContainsKey).Select(c => layout.V1Mounts[c]).ToList();
         var leaves = dirs.Values.Distinct().ToList();
         if (layout.Mode == CgroupMode.Hybrid && layout.UnifiedMount is { } unified)
@@ -44,6 +43,22 @@ public static class ContainerCgroup
         }
         return new CgroupDirectories(fs, leaves, roots, parentSegments, dirs.GetValueOrDefault("memory"), CgroupMode.V1, [], TimeSpan.FromSeconds(2));
     }
+
+    /// <summary>Writes new limits into an existing container cgroup (runc update); returns what this kernel could not apply.</summary>
+    public static IReadOnlyList<string> Update(CgroupLayout layout, string parent, string name, LinuxResources resources)
+    {
+        var parentSegments = parent.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var segment in parentSegments.Append(name)) CheckSegment(segment, parent, name);
+        var warnings = new List<string>();
+        if (layout.Mode == CgroupMode.V2)
+            V2Limits.Apply(CgroupFs.Instance, Path.Join([layout.UnifiedMount!, .. parentSegments, name]), resources, warnings);
+        else
+            V1Limits.Apply(CgroupFs.Instance, V1Directories(layout, parentSegments, name), resources, warnings);
+        return warnings;
+    }
+
+    private static Dictionary<string, string> V1Directories(CgroupLayout layout, string[] parentSegments, string name) =>
+        V1Hierarchies.Where(layout.V1Mounts.ContainsKey).ToDictionary(c => c, c => Path.Join([layout.V1Mounts[c], .. parentSegments, name]));
 
     internal static IContainerCgroup Create(ICgroupFs fs, CgroupLayout layout, string parent, string name,
         LinuxResources? resources, TimeSpan destroyTimeout)

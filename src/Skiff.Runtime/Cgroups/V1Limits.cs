@@ -14,6 +14,19 @@ internal static class V1Limits
         if (resources.Cpu is { } cpu) ApplyCpu(fs, dirs, cpu);
         if (resources.Pids is { } pids) fs.WriteFile(Require(dirs, "pids"), "pids.max", PidsMax(pids.Limit));
         if (resources.BlockIO is { } blockIo) ApplyBlockIo(fs, Require(dirs, "blkio"), blockIo, warnings);
+        if (resources.Devices is { Count: > 0 } devices && dirs.TryGetValue("devices", out var devicesDir))
+            foreach (var rule in devices)
+                fs.WriteFile(devicesDir, rule.Allow ? "devices.allow" : "devices.deny", DeviceRuleLine(rule));
+    }
+
+    /// <summary>The device cgroup's line for one rule: "c 1:3 rwm", with "a" and "*" where the spec leaves a field out.</summary>
+    internal static string DeviceRuleLine(DeviceRule rule)
+    {
+        static string Number(long? n) => n is { } v && v >= 0 ? v.ToString(CultureInfo.InvariantCulture) : "*";
+        var type = rule.Type is { Length: > 0 } t ? t : "a";
+        return type == "a" && rule.Major is null && rule.Minor is null
+            ? $"a *:* {rule.Access ?? "rwm"}"
+            : $"{type} {Number(rule.Major)}:{Number(rule.Minor)} {rule.Access ?? "rwm"}";
     }
 
     private static void ApplyMemory(ICgroupFs fs, string dir, MemoryResources memory, List<string> warnings)

@@ -9,6 +9,7 @@ namespace Skiff.Runtime.Process;
 public static class ExecutableLookup
 {
     public const int NotFound = 127, NotExecutable = 126;
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public sealed class LookupException(int exitCode, string message) : SkiffException(message, exitCode: exitCode);
 
@@ -17,7 +18,8 @@ public static class ExecutableLookup
         if (program.Length == 0) throw new LookupException(NotFound, "exec: no command given");
         if (program.Contains('/')) return Check(program, program);
 
-        var path = env.FirstOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..] ?? "";
+        // Without PATH, search where execvp and Docker would (ctr run --rootfs gives no environment at all).
+        var path = env.FirstOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..] ?? DefaultPath;
         foreach (var dir in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Join(dir, program);

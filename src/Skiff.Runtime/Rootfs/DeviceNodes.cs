@@ -1,8 +1,9 @@
 using Skiff.Linux;
+using Skiff.Runtime.Spec;
 
 namespace Skiff.Runtime.Rootfs;
 
-/// <summary>The devices every OCI container gets in /dev, and the links programs expect beside them.</summary>
+/// <summary>The devices every OCI container gets in /dev, the links programs expect beside them, and the spec's own devices.</summary>
 public static class DeviceNodes
 {
     public sealed record Device(string Name, uint Major, uint Minor);
@@ -25,4 +26,25 @@ public static class DeviceNodes
         foreach (var (link, target) in Links)
             if (!Path.Exists($"{dev}/{link}")) sys.Symlink(target, $"{dev}/{link}");
     }
+
+    /// <summary>The spec's linux.devices, made under <paramref name="rootfs"/> with their type, mode and owner.</summary>
+    public static void CreateListed(ISyscalls sys, string rootfs, IEnumerable<LinuxDevice> devices)
+    {
+        foreach (var d in devices)
+        {
+            var path = RootfsPath.Resolve(rootfs, d.Path);
+            sys.MkdirAll(Path.GetDirectoryName(path)!);
+            if (Path.Exists(path)) File.Delete(path);
+            sys.Mknod(path, TypeBits(d.Type) | (d.FileMode ?? 438) & 0xfff, (uint)d.Major, (uint)d.Minor);
+            if (d.Uid is not null || d.Gid is not null) sys.Chown(path, d.Uid ?? 0, d.Gid ?? 0);
+        }
+    }
+
+    private static uint TypeBits(string type) => type switch
+    {
+        "c" or "u" => 0x2000,
+        "b" => 0x6000,
+        "p" => 0x1000,
+        _ => throw new ArgumentException($"device type \"{type}\" is not one of c, u, b, p"),
+    };
 }

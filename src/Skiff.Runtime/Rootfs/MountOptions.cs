@@ -26,6 +26,9 @@ public sealed record MountOptions(MountFlags Flags, MountFlags Propagation, stri
         ["shared"] = MountFlags.Shared, ["rshared"] = MountFlags.Shared | MountFlags.Recursive,
     };
 
+    /// <summary>Every option word understood as a flag or propagation; others go to the filesystem as data.</summary>
+    public static IEnumerable<string> Known => FlagWords.Keys.Concat(PropagationWords.Keys);
+
     public static MountOptions Parse(string? type, IEnumerable<string>? options)
     {
         MountFlags flags = 0, propagation = 0;

@@ -11,7 +11,8 @@ namespace Skiff.Runtime.Rootfs;
 public sealed class RootfsBuilder(ISyscalls sys)
 {
     /// <summary>Mounts the rootfs (an absolute root.path) and everything under it, then pivots into it.</summary>
-    public void MountAndPivot(RuntimeSpec spec)
+    /// <param name="beforePivot">runs once everything is mounted, with the host's paths still visible: the createContainer hooks.</param>
+    public void MountAndPivot(RuntimeSpec spec, Action? beforePivot = null)
     {
         // Without this, the mounts below would propagate back into the host's namespace.
         sys.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Private, null);
@@ -29,6 +30,8 @@ public sealed class RootfsBuilder(ISyscalls sys)
             if (m.Destination == "/dev" && MountOptions.Parse(m.Type, m.Options).IsBind) devIsBound = true;
         }
         if (!devIsBound) DeviceNodes.Create(sys, RootfsPath.Resolve(rootfs, "/dev"));
+        DeviceNodes.CreateListed(sys, rootfs, spec.Linux.Devices ?? []);
+        beforePivot?.Invoke();
 
         sys.Chdir(rootfs);
         // pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the container's.
@@ -57,6 +60,10 @@ public sealed class RootfsBuilder(ISyscalls sys)
 
     private void MountOne(string rootfs, MountSpec m)
     {
+        // A fresh "cgroup" (v1) mount with no controller named would claim every controller at once,
+        // which the kernel refuses where each has its own hierarchy: the host's tree is bound
+        // instead, with the mount's own options (read-only in every engine's default spec).
+        if (m.Type == "cgroup") m = m with { Type = "bind", Source = "/sys/fs/cgroup", Options = [.. m.Options ?? [], "rbind"] };
         var options = MountOptions.Parse(m.Type, m.Options);
         var target = RootfsPath.Resolve(rootfs, m.Destination);
         if (options.IsBind)

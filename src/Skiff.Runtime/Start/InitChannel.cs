@@ -17,6 +17,7 @@ internal static class InitChannel
     public const string ConsoleLine = "console";  // "console <fd>": init opened the pty, master is fd
     public const string ExecLine = "exec";        // init is about to execve
     public const string ErrorLine = "error";      // "error <exit code> <message>"
+    public const string CreatedLine = "created";  // init waits on its start fifo; nothing more is said
 
     public sealed record Handles(int Sync, int Status, int[]? Stdio)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Skiff.Linux;
+using Skiff.Runtime.Hooks;
 using Skiff.Runtime.Process;
 using Skiff.Runtime.Rootfs;
 using Skiff.Runtime.Seccomp;
@@ -27,6 +28,7 @@ public static class InitProcess
         // joins the container's PID namespace), and it still runs the host's skiff binary.
         ProcessControl.MakeUndumpable();
         var handles = InitChannel.Handles.Decode(value);
+        var reportTo = handles.Status;
         // Neither pipe may reach the user's program: the status pipe's end of file is the "exec succeeded" signal.
         FileDescriptors.SetInheritable(handles.Status, false);
         FileDescriptors.SetInheritable(handles.Sync, false);
@@ -37,7 +39,9 @@ public static class InitProcess
             var grantable = Capabilities.CurrentBounding();
             // The runtime may spawn init before it has the spec (so that init's start overlaps its
             // own work); the spec arrives once init is in the container's cgroup.
-            var (spec, seccomp) = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
+            var instructions = InitSpecCodec.Decode(InitChannel.ReceiveSpec(handles.Sync));
+            var spec = instructions.Spec;
+            var seccomp = instructions.Seccomp;
             StartTimeline.Mark("init has its spec");
             var newNetwork = spec.Linux.Namespaces.Any(n => n.Type == "network" && n.Path is null);
 
@@ -47,15 +51,19 @@ public static class InitProcess
 
             var joinedMounts = spec.Linux.Namespaces.FirstOrDefault(n => n.Type == "mount" && n.Path is not null);
             var builder = new RootfsBuilder(LinuxSyscalls.Instance);
+            // Opened while the host's paths are still visible; reopened for writing through /proc once pivoted.
+            var startFifo = instructions.StartFifo is { } fifoPath ? FileDescriptors.Open(fifoPath, FileDescriptors.OPath) : -1;
             if (joinedMounts is not null)
                 EnterMountNamespace(joinedMounts.Path!);
             else
-                builder.MountAndPivot(spec);
+                builder.MountAndPivot(spec, () => HookRunner.Run("createContainer", spec.Hooks?.CreateContainer, instructions.HookState ?? ""));
             if (handles.Stdio is { } stdio)
                 RedirectStdio(stdio);
             if (spec.Process.Terminal) SetUpConsole(handles, spec.Process.ConsoleSize, ownsConsole: joinedMounts is null);
             if (joinedMounts is null)
             {
+                foreach (var (key, setting) in spec.Linux.Sysctl ?? new Dictionary<string, string>())
+                    File.WriteAllText("/proc/sys/" + key.Replace('.', '/'), setting);
                 builder.Finish(spec);
                 if (spec.Hostname is { Length: > 0 } hostname) LinuxSyscalls.Instance.SetHostname(hostname);
                 if (newNetwork) InterfaceFlags.BringUp("lo");
@@ -64,6 +72,9 @@ public static class InitProcess
             var user = ResolveUser(spec.Process.User);
             var env = WithHome(spec.Process.Env, user.Home);
             EnterWorkingDirectory(spec.Process.Cwd);
+            foreach (var limit in spec.Process.Rlimits ?? [])
+                Rlimits.Set(limit.Type, limit.Soft, limit.Hard);
+            if (spec.Process.User.Umask is { } umask) ProcessControl.SetUmask(umask);
             // As runc: without no_new_privs, loading a filter takes CAP_SYS_ADMIN, which init holds only
             // until it drops privileges; with it, the filter waits until just before execve, so that a
             // profile need allow little more than the program itself.
@@ -73,7 +84,15 @@ public static class InitProcess
 
             StartTimeline.Mark("init about to exec");
             FileDescriptors.MarkAllCloseOnExec();
-            Report(handles.Status, InitChannel.ExecLine);
+            if (startFifo >= 0)
+            {
+                // The runtime stops listening here: from now on a failure is only told on stderr.
+                Report(handles.Status, InitChannel.CreatedLine);
+                reportTo = -1;
+                WaitForStart(startFifo);
+                HookRunner.Run("startContainer", spec.Hooks?.StartContainer, instructions.HookState ?? "");
+            }
+            else Report(handles.Status, InitChannel.ExecLine);
             if (seccomp is not null && spec.Process.NoNewPrivileges) SeccompFilter.Load(seccomp.Instructions, seccomp.Flags);
             CrashPoint.Reached("init:exec");
             try
@@ -89,18 +108,31 @@ public static class InitProcess
         }
         catch (ExecutableLookup.LookupException e)
         {
-            return Fail(handles.Status, e.ExitCode, e.Message);
+            return Fail(reportTo, e.ExitCode, e.Message);
         }
         catch (Exception e)
         {
-            return Fail(handles.Status, 125, e.Message);
+            return Fail(reportTo, 125, e.Message);
         }
     }
 
     private static int Fail(int status, int code, string message)
     {
-        Report(status, $"{InitChannel.ErrorLine} {code} {message.ReplaceLineEndings(" ")}");
+        if (status >= 0) Report(status, $"{InitChannel.ErrorLine} {code} {message.ReplaceLineEndings(" ")}");
+        else Console.Error.WriteLine($"skiff init: {message}");
         return code;
+    }
+
+    /// <summary>
+    /// Blocks until <c>start</c> opens the fifo's other end (runc's exec.fifo): opening a fifo for
+    /// writing waits for a reader. The byte written tells <c>start</c> the program is about to run.
+    /// </summary>
+    private static void WaitForStart(int fifoPath)
+    {
+        var fifo = FileDescriptors.Open($"/proc/self/fd/{fifoPath}", FileDescriptors.OWronly);
+        FileDescriptors.WriteAll(fifo, "0"u8);
+        FileDescriptors.Close(fifo);
+        FileDescriptors.Close(fifoPath);
     }
 
     private static void Report(int fd, string line) =>
@@ -199,7 +231,9 @@ public static class InitProcess
         Capabilities.SetKeepCaps(true);
         Identity.Become(user.Uid, user.Gid, user.AdditionalGids);
         Capabilities.Set(Mask(caps.Effective), Mask(caps.Permitted), Mask(caps.Inheritable));
-        Capabilities.SetAmbient(Mask(caps.Ambient), lastCap);
+        // The kernel only lets a capability be ambient when it is permitted and inheritable too; runc
+        // warns about the rest and goes on (its own default spec asks for ambient caps it cannot have).
+        Capabilities.SetAmbient(Mask(caps.Ambient) & Mask(caps.Permitted) & Mask(caps.Inheritable), lastCap);
         Capabilities.SetKeepCaps(false);
         if (process.NoNewPrivileges) Capabilities.SetNoNewPrivileges();
     }

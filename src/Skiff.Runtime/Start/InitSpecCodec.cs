@@ -1,5 +1,5 @@
-using Skiff.Linux;
 using Skiff.Runtime.Seccomp;
+using Skiff.Linux;
 using Skiff.Runtime.Spec;
 
 namespace Skiff.Runtime.Start;
@@ -13,8 +13,11 @@ namespace Skiff.Runtime.Start;
 /// </summary>
 internal static class InitSpecCodec
 {
-    public static byte[] Encode(RuntimeSpec spec)
+    public static byte[] Encode(RuntimeSpec spec) => Encode(new InitInstructions(spec));
+
+    public static byte[] Encode(InitInstructions instructions)
     {
+        var spec = instructions.Spec;
         using var buffer = new MemoryStream();
         using (var w = new BinaryWriter(buffer))
         {
@@ -62,6 +65,34 @@ internal static class InitSpecCodec
                 w.Write(o.UpperDir);
                 w.Write(o.WorkDir);
             }
+
+            w.Write(p.Rlimits?.Count ?? 0);
+            foreach (var l in p.Rlimits ?? [])
+            {
+                w.Write(l.Type);
+                w.Write(l.Soft);
+                w.Write(l.Hard);
+            }
+            w.Write(p.User.Umask ?? uint.MaxValue);
+            w.Write(linux.Sysctl?.Count ?? 0);
+            foreach (var (key, value) in linux.Sysctl ?? new Dictionary<string, string>())
+            {
+                w.Write(key);
+                w.Write(value);
+            }
+            w.Write(linux.Devices?.Count ?? 0);
+            foreach (var d in linux.Devices ?? [])
+            {
+                w.Write(d.Path);
+                w.Write(d.Type);
+                w.Write(d.Major);
+                w.Write(d.Minor);
+                w.Write(d.FileMode ?? uint.MaxValue);
+                w.Write(d.Uid ?? uint.MaxValue);
+                w.Write(d.Gid ?? uint.MaxValue);
+            }
+            WriteHooks(w, spec.Hooks?.CreateContainer);
+            WriteHooks(w, spec.Hooks?.StartContainer);
             var seccomp = linux.Seccomp is { } profile ? SeccompCompiler.Compile(profile) : null;
             if (seccomp is not null) StartTimeline.Mark($"seccomp filter compiled ({seccomp.Instructions.Length} instructions)");
             w.Write(seccomp is not null);
@@ -77,11 +108,40 @@ internal static class InitSpecCodec
                     w.Write(i.K);
                 }
             }
+            w.WriteOptional(instructions.StartFifo);
+            w.WriteOptional(instructions.HookState);
         }
         return buffer.ToArray();
     }
 
-    public static (RuntimeSpec Spec, SeccompProgram? Seccomp) Decode(byte[] data)
+    private static void WriteHooks(BinaryWriter w, List<HookSpec>? hooks)
+    {
+        w.Write(hooks?.Count ?? 0);
+        foreach (var h in hooks ?? [])
+        {
+            w.Write(h.Path);
+            w.WriteList(h.Args ?? []);
+            w.WriteList(h.Env ?? []);
+            w.Write(h.Timeout ?? 0);
+        }
+    }
+
+    private static List<HookSpec>? ReadHooks(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        if (count == 0) return null;
+        var hooks = new List<HookSpec>();
+        for (var i = 0; i < count; i++)
+        {
+            var (path, args, env, timeout) = (r.ReadString(), r.ReadList()!, r.ReadList()!, r.ReadInt32());
+            hooks.Add(new HookSpec { Path = path, Args = args, Env = env, Timeout = timeout == 0 ? null : timeout });
+        }
+        return hooks;
+    }
+
+    private static uint? Optional(uint value) => value == uint.MaxValue ? null : value;
+
+    public static InitInstructions Decode(byte[] data)
     {
         using var r = new BinaryReader(new MemoryStream(data));
         var terminal = r.ReadBoolean();
@@ -117,6 +177,24 @@ internal static class InitSpecCodec
         var masked = r.ReadList()!;
         var readonlyPaths = r.ReadList()!;
         var overlay = r.ReadBoolean() ? new OverlaySpec(r.ReadList()!, r.ReadString(), r.ReadString()) : null;
+        var rlimits = new List<RlimitSpec>();
+        for (var i = r.ReadInt32(); i > 0; i--)
+        {
+            var type = r.ReadString();
+            var soft = r.ReadUInt64();
+            rlimits.Add(new RlimitSpec(type, Hard: r.ReadUInt64(), Soft: soft));
+        }
+        var umask = Optional(r.ReadUInt32());
+        var sysctl = new Dictionary<string, string>();
+        for (var i = r.ReadInt32(); i > 0; i--) sysctl[r.ReadString()] = r.ReadString();
+        var devices = new List<LinuxDevice>();
+        for (var i = r.ReadInt32(); i > 0; i--)
+            devices.Add(new LinuxDevice
+            {
+                Path = r.ReadString(), Type = r.ReadString(), Major = r.ReadInt64(), Minor = r.ReadInt64(),
+                FileMode = Optional(r.ReadUInt32()), Uid = Optional(r.ReadUInt32()), Gid = Optional(r.ReadUInt32()),
+            });
+        var hooks = new HooksSpec { CreateContainer = ReadHooks(r), StartContainer = ReadHooks(r) };
         SeccompProgram? seccomp = null;
         if (r.ReadBoolean())
         {
@@ -128,12 +206,17 @@ internal static class InitSpecCodec
         }
         var spec = new RuntimeSpec
         {
-            Process = process,
+            Process = process with { Rlimits = rlimits, User = user with { Umask = umask } },
             Root = root,
             Hostname = hostname,
             Mounts = mounts,
-            Linux = new LinuxSpec { Namespaces = namespaces, MaskedPaths = masked, ReadonlyPaths = readonlyPaths, Overlay = overlay },
+            Hooks = hooks,
+            Linux = new LinuxSpec
+            {
+                Namespaces = namespaces, MaskedPaths = masked, ReadonlyPaths = readonlyPaths, Overlay = overlay,
+                Sysctl = sysctl, Devices = devices,
+            },
         };
-        return (spec, seccomp);
+        return new InitInstructions(spec, r.ReadOptional(), r.ReadOptional()) { Seccomp = seccomp };
     }
 }

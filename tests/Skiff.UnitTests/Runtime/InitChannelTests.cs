@@ -53,8 +53,9 @@ public sealed class InitChannelTests
             },
         };
 
-        var (decoded, seccomp) = InitSpecCodec.Decode(InitSpecCodec.Encode(spec));
-        Assert.Null(seccomp);
+        var instructions = InitSpecCodec.Decode(InitSpecCodec.Encode(spec));
+        var decoded = instructions.Spec;
+        Assert.Null(instructions.Seccomp);
 
         Assert.Equal(spec.Process.Args, decoded.Process.Args);
         Assert.Equal(spec.Process.Env, decoded.Process.Env);

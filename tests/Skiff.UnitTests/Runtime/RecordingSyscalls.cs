@@ -27,6 +27,8 @@ public sealed class RecordingSyscalls(string root) : ISyscalls
     public void Mknod(string path, uint mode, uint major, uint minor) =>
         Record($"mknod {path} {Convert.ToString(mode, 8)} {major}:{minor}");
 
+    public void Chown(string path, uint uid, uint gid) => Record($"chown {path} {uid}:{gid}");
+
     public void Symlink(string target, string linkPath)
     {
         Record($"symlink {linkPath} -> {target}");
