@@ -20,14 +20,18 @@ public sealed record IptablesBackend(string Name)
     /// <param name="nftSave">iptables-nft-save's output, empty when it has no tables.</param>
     /// <param name="legacySave">iptables-legacy-save's output, empty when it has no tables.</param>
     /// <param name="version">`iptables --version`: "iptables v1.8.9 (nf_tables)" or "(legacy)".</param>
-    public static IptablesBackend Choose(string? configured, string nftSave, string legacySave, string version)
+    public static IptablesBackend Choose(string? configured, string nftSave, string legacySave, string version) =>
+        Choose(configured, nftSave, legacySave, () => version);
+
+    /// <param name="version">asked only when neither flavour's rules decide (it costs a process).</param>
+    public static IptablesBackend Choose(string? configured, string nftSave, string legacySave, Func<string> version)
     {
         if (configured is { Length: > 0 })
             return configured is "nft" or "legacy" ? new IptablesBackend(configured)
                 : throw new InvalidInputException($"{Variable}={configured}: use nft or legacy");
         foreach (var holds in new Func<string, bool>[] { HoldsSkiff, HoldsRules })
             if (holds(nftSave) != holds(legacySave)) return new IptablesBackend(holds(nftSave) ? "nft" : "legacy");
-        return new IptablesBackend(version.Contains("(legacy)", StringComparison.Ordinal) ? "legacy" : "nft");
+        return new IptablesBackend(version().Contains("(legacy)", StringComparison.Ordinal) ? "legacy" : "nft");
     }
 
     private static bool HoldsSkiff(string save) => save.Contains($":{RuleGenerator.Forward} ", StringComparison.Ordinal)

@@ -12,6 +12,9 @@ namespace Skiff.Network.Netfilter;
 public sealed class IptablesFirewall(string choiceFile) : IFirewall
 {
     private IptablesBackend? _backend;
+    // What detection read, so that reading the chosen flavour's rules right after costs no second dump
+    // (tens of milliseconds with thousands of rules).
+    private readonly Dictionary<string, string> _detectionDumps = [];
 
     /// <summary>The configured flavour, else the one the last rebuild chose, else the host's (<see cref="Detect"/>).</summary>
     public IptablesBackend Backend => _backend ??=
@@ -23,7 +26,7 @@ public sealed class IptablesFirewall(string choiceFile) : IFirewall
     public void Rebuild(IReadOnlyList<BridgeNetwork> networks, IReadOnlyList<NetworkEndpoint> endpoints)
     {
         var backend = _backend = Detect();
-        var current = Run(backend.SaveProgram, [], null);
+        var current = Save(backend);
         Apply(RuleGenerator.Batch(networks, endpoints, current));
         File.WriteAllText(choiceFile, backend.Name);
     }
@@ -41,9 +44,10 @@ public sealed class IptablesFirewall(string choiceFile) : IFirewall
     public LoadedRules Read()
     {
         var backend = Backend;
-        var ruleset = IptablesSaveParser.Parse(Run(backend.SaveProgram, [], null));
+        var ruleset = IptablesSaveParser.Parse(Save(backend));
         var other = backend.Name == "nft" ? new IptablesBackend("legacy") : new IptablesBackend("nft");
-        var otherRules = other.Name == "nft" || LegacyTablesLoaded() ? TryRun(other.SaveProgram, []) : "";
+        var otherRules = _detectionDumps.Remove(other.SaveProgram, out var read) ? read
+            : other.Name == "nft" || LegacyTablesLoaded() ? TryRun(other.SaveProgram, []) : "";
         var warnings = otherRules.Length > 0 && HasEffect(IptablesSaveParser.Parse(otherRules))
             ? new[] { $"both iptables backends hold rules and the kernel runs both; this trace follows the {backend.Name} rules only (see {other.SaveProgram})" }
             : [];
@@ -54,12 +58,19 @@ public sealed class IptablesFirewall(string choiceFile) : IFirewall
     private void Apply(string batch) => Run(Backend.RestoreProgram, ["-w", "--noflush"], batch);
 
     /// <summary>Which backend this host uses (see <see cref="IptablesBackend"/>): up to three short processes.</summary>
-    private static IptablesBackend Detect()
+    private IptablesBackend Detect()
     {
         var configured = Environment.GetEnvironmentVariable(IptablesBackend.Variable);
         if (configured is { Length: > 0 }) return IptablesBackend.Choose(configured, "", "", "");
-        return IptablesBackend.Choose(null, TryRun("iptables-nft-save", []), LegacyTablesLoaded() ? TryRun("iptables-legacy-save", []) : "", TryRun("iptables", ["--version"]));
+        _detectionDumps.Clear();
+        var nft = _detectionDumps["iptables-nft-save"] = TryRun("iptables-nft-save", []);
+        var legacy = LegacyTablesLoaded() ? _detectionDumps["iptables-legacy-save"] = TryRun("iptables-legacy-save", []) : "";
+        return IptablesBackend.Choose(null, nft, legacy, () => TryRun("iptables", ["--version"]));
     }
+
+    /// <summary>The flavour's rules: what detection just read if it read them, else a fresh dump.</summary>
+    private string Save(IptablesBackend backend) =>
+        _detectionDumps.Remove(backend.SaveProgram, out var dump) && dump.Length > 0 ? dump : Run(backend.SaveProgram, [], null);
 
     // Legacy tables exist only once something loaded them into this namespace: no need to ask otherwise.
     private static bool LegacyTablesLoaded() =>
