@@ -75,7 +75,7 @@ public static class ContainerCgroup
             {
                 var root = layout.UnifiedMount!;
                 roots.Add(root);
-                var leaf = CreateV2(fs, root, parentSegments, name, created);
+                var leaf = AcrossParentRemoval(() => CreateV2(fs, root, parentSegments, name, created));
                 if (resources is not null) V2Limits.Apply(fs, leaf, resources, warnings);
                 var memory = fs.FileExists(Path.Join(leaf, "memory.events")) ? leaf : null;
                 return new CgroupDirectories(fs, [leaf], roots, parentSegments, memory, CgroupMode.V2, warnings, destroyTimeout);
@@ -92,7 +92,7 @@ public static class ContainerCgroup
                 if (leaves.Contains(leaf)) continue;
                 roots.Add(root);
                 leaves.Add(leaf);
-                CreateV1(fs, root, parentSegments, name, resources?.Cpu, created);
+                AcrossParentRemoval(() => CreateV1(fs, root, parentSegments, name, resources?.Cpu, created));
             }
             if (layout.Mode == CgroupMode.Hybrid && layout.UnifiedMount is { } unified)
             {
@@ -118,6 +118,27 @@ public static class ContainerCgroup
             throw;
         }
     }
+
+    /// <summary>
+    /// A parent of the caller's own (--cgroup-parent) goes with the last container that leaves it,
+    /// which may happen between this making the parent and making the container's directory in it
+    /// (ENOENT): make the parents again, a few times, rather than fail the start.
+    /// </summary>
+    private static T AcrossParentRemoval<T>(Func<T> create)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return create();
+            }
+            catch (CgroupException e) when (attempt < 5 && e.InnerException is SyscallException { Errno: Errno.ENOENT })
+            {
+            }
+        }
+    }
+
+    private static void AcrossParentRemoval(Action create) => AcrossParentRemoval(() => { create(); return 0; });
 
     private static void CheckSegment(string segment, string parent, string name)
     {

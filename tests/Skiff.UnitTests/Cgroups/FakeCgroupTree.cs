@@ -20,6 +20,8 @@ internal sealed class FakeCgroupTree : ICgroupFs, IDisposable
     public HashSet<int> Unkillable { get; } = [];
     /// <summary>Mount points where mkdir fails with EACCES, as on a read-only or foreign-owned mount.</summary>
     public HashSet<string> ReadOnlyMounts { get; } = [];
+    /// <summary>Called with the path before every mkdir: what another process does meanwhile.</summary>
+    public Action<string>? BeforeMakeDirectory { get; set; }
     /// <summary>File name to the errno every write to it fails with.</summary>
     public Dictionary<string, int> FailingWrites { get; } = [];
 
@@ -145,6 +147,7 @@ internal sealed class FakeCgroupTree : ICgroupFs, IDisposable
 
     public bool MakeDirectory(string path)
     {
+        BeforeMakeDirectory?.Invoke(path);
         if (Directory.Exists(path)) return false;
         var parent = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(parent)) throw new SyscallException($"mkdir {path}", Errno.ENOENT);

@@ -306,6 +306,25 @@ public sealed class V1CgroupTests : IDisposable
     }
 
     [Fact]
+    public void A_parent_removed_by_its_last_container_while_another_is_created_in_it_is_made_again()
+    {
+        var layout = V1Tree();
+        var removed = false;
+        // The other container's Destroy empties and removes the parent just before our leaf's mkdir.
+        tree.BeforeMakeDirectory = path =>
+        {
+            if (removed || !path.EndsWith("/custom/c1", StringComparison.Ordinal)) return;
+            removed = true;
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        };
+
+        var cgroup = Create(layout, null, parent: "custom");
+
+        Assert.True(removed);
+        Assert.All(cgroup.Paths, p => Assert.True(Directory.Exists(p)));
+    }
+
+    [Fact]
     public void Destroy_leaves_the_engine_s_own_parent_as_standing_state()
     {
         var cgroup = Create(V1Tree(), null);
