@@ -79,9 +79,10 @@ public sealed class ContentStore
             }
             Publish(temp, digest);
         }
-        catch
+        catch (Exception e)
         {
             File.Delete(temp);
+            if (ImageStoreFullException.From(e, _dir) is { } full) throw full;
             throw;
         }
         return digest;
@@ -102,6 +103,7 @@ public sealed class ContentStore
                 {
                     hash.AppendData(buffer, 0, read);
                     file.Write(buffer, 0, read);
+                    CrashPoint.Reached("blob:partly-written");
                 }
                 actual = Digest.FromSha256(hash.GetHashAndReset());
                 if (expected is { } want && want != actual)
@@ -112,9 +114,10 @@ public sealed class ContentStore
             Publish(temp, actual);
             return actual;
         }
-        catch
+        catch (Exception e)
         {
             File.Delete(temp);
+            if (ImageStoreFullException.From(e, _dir) is { } full) throw full;
             throw;
         }
     }
@@ -128,7 +131,10 @@ public sealed class ContentStore
 
     // Same directory as the final name so the rename never crosses a filesystem; the dot prefix
     // keeps temp files from ever parsing as a digest.
-    private string TempPath() => IOPath.Combine(_dir, $".tmp-{Guid.NewGuid():N}");
+    private string TempPath() => IOPath.Combine(_dir, InterruptedWrites.TempName($"{Guid.NewGuid():N}"));
+
+    /// <summary>Removes the temp files of writers that were killed before they finished.</summary>
+    public void SweepInterrupted() => InterruptedWrites.Sweep(_dir);
 
     private static FileStream CreateTemp(string path) =>
         new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);

@@ -68,11 +68,12 @@ public sealed partial class ImageStore
         return new ImageDiskUsage(images.Count, images.Count(inUse.ContainsKey), total, total - SizeOf(needed));
     }
 
-    /// <summary>Deletes every blob and snapshot that no name and no container reaches. Holds the
-    /// collection lock exclusively, so no pull or load is halfway through.</summary>
+    /// <summary>Deletes every blob and snapshot that no name and no container reaches, and what killed
+    /// writers left. Holds the collection lock exclusively, so no pull or load is halfway through.</summary>
     public RemovalReport Collect(IImageUsers users)
     {
         using var exclusive = CollectionLock.Exclusive(Root);
+        SweepInterrupted();
         var keep = Mark(References().Values.Concat(users.ContainersByManifest().Keys).Concat(BuildCache.Manifests()));
         var deletedImages = new List<Digest>();
         long reclaimed = 0;

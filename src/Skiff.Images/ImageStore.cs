@@ -157,8 +157,20 @@ public sealed partial class ImageStore
     public static string KeyOf(ImageReference reference) =>
         reference.Digest is { } d ? $"{reference.FamiliarName}@{d}" : reference.Familiar;
 
-    /// <summary>Holds off garbage collection while blobs are stored that no reference names yet.</summary>
-    public IDisposable LeaseForWriting() => CollectionLock.Shared(Root);
+    /// <summary>Holds off garbage collection while blobs are stored that no reference names yet; first
+    /// clears away what writers killed before (a pull, load, commit or build cut short by SIGKILL).</summary>
+    public IDisposable LeaseForWriting()
+    {
+        SweepInterrupted();
+        return CollectionLock.Shared(Root);
+    }
+
+    private void SweepInterrupted()
+    {
+        Content.SweepInterrupted();
+        Snapshots.SweepInterrupted();
+        InterruptedWrites.Sweep(Root);
+    }
 
     /// <summary>Starts a load or import that adds blobs and snapshots all or nothing.</summary>
     public ImageAddition BeginAddition() => new(this);

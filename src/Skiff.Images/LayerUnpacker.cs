@@ -42,7 +42,8 @@ public static class LayerUnpacker
                 if (UnpackMember(entry, inspected.CurrentXattrs, target, applyOwnership) is { } directory)
                     directories.Add((directory, entry));
             }
-            catch (Exception e) when (e is IOException or SyscallException)
+            // A full disk is not the member's fault: it goes up as itself, for the caller to say where.
+            catch (Exception e) when (e is IOException or SyscallException && !ImageStoreFullException.IsNoSpace(e))
             {
                 throw new LayerMemberException(entry.Name, e.Message);
             }
@@ -130,7 +131,18 @@ public static class LayerUnpacker
                 RemoveExisting(path);
                 // CreateNew is O_CREAT|O_EXCL: it never follows whatever might sit at the name.
                 using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
-                    entry.DataStream?.CopyTo(file, 1 << 20);
+                {
+                    try
+                    {
+                        entry.DataStream?.CopyTo(file, 1 << 20);
+                    }
+                    catch
+                    {
+                        // A file cut short (a full disk) is not left under its name: cp into a container keeps its space.
+                        File.Delete(path);
+                        throw;
+                    }
+                }
                 break;
 
             case TarEntryType.SymbolicLink:

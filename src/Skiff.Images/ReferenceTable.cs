@@ -65,13 +65,22 @@ internal sealed class ReferenceFile(string root)
     /// <summary>Replaces the table atomically. Call only while holding <see cref="Lock"/>.</summary>
     public void Write(ReferenceTable table)
     {
-        var temp = $"{_path}.tmp-{Environment.ProcessId}";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+        var temp = InterruptedWrites.TempBeside(_path);
+        try
         {
-            JsonSerializer.Serialize(file, table, OciJsonContext.Default.ReferenceTable);
-            file.Flush(flushToDisk: true);
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+            {
+                JsonSerializer.Serialize(file, table, OciJsonContext.Default.ReferenceTable);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, _path, overwrite: true);
         }
-        File.Move(temp, _path, overwrite: true);
+        catch (Exception e)
+        {
+            File.Delete(temp);
+            if (ImageStoreFullException.From(e, Path.GetDirectoryName(_path)!) is { } full) throw full;
+            throw;
+        }
         FileNodes.FsyncDirectory(Path.GetDirectoryName(_path)!);
     }
 }

@@ -21,6 +21,9 @@ public sealed class SnapshotStore
 
     public bool Exists(Digest diffId) => Directory.Exists(PathOf(diffId));
 
+    /// <summary>Removes the half-unpacked and half-removed trees of writers that were killed before they finished.</summary>
+    public void SweepInterrupted() => InterruptedWrites.Sweep(_dir);
+
     /// <summary>The diff ids of every complete snapshot.</summary>
     public IEnumerable<Digest> List() =>
         Directory.EnumerateDirectories(_dir)
@@ -31,7 +34,7 @@ public sealed class SnapshotStore
     /// leaves a partial tree that <see cref="Ensure"/> would take for a whole layer.</summary>
     public void Remove(Digest diffId)
     {
-        var doomed = Path.Combine(_dir, $".tmp-{diffId.Hex[..12]}-removing-{Guid.NewGuid():N}");
+        var doomed = Path.Combine(_dir, InterruptedWrites.TempName($"{diffId.Hex[..12]}-removing-{Guid.NewGuid():N}"));
         try
         {
             Directory.Move(PathOf(diffId), doomed);
@@ -52,7 +55,7 @@ public sealed class SnapshotStore
         if (Directory.Exists(final))
             return final;
 
-        var temp = Path.Combine(_dir, $".tmp-{diffId.Hex[..12]}-{Guid.NewGuid():N}");
+        var temp = Path.Combine(_dir, InterruptedWrites.TempName($"{diffId.Hex[..12]}-{Guid.NewGuid():N}"));
         try
         {
             using (var blob = openLayer())
@@ -64,6 +67,7 @@ public sealed class SnapshotStore
                 if (actual != diffId)
                     throw new DigestMismatchException(diffId, actual);
             }
+            CrashPoint.Reached("snapshot:unpacked");
             FileNodes.SyncFilesystemOf(temp);
             try
             {
@@ -77,10 +81,11 @@ public sealed class SnapshotStore
             FileNodes.FsyncDirectory(_dir);
             return final;
         }
-        catch
+        catch (Exception e)
         {
             if (Directory.Exists(temp))
                 Directory.Delete(temp, recursive: true);
+            if (ImageStoreFullException.From(e, _dir) is { } full) throw full;
             throw;
         }
     }

@@ -1,7 +1,8 @@
 namespace Skiff.Linux;
 
 /// <summary>
-/// Named points of the commands that must survive being killed anywhere (rm, commit, network create): with
+/// Named points of the commands that must survive being killed anywhere (rm, commit, network create,
+/// pull, and the image store's blob and snapshot writes under them all): with
 /// SKIFF_CRASH_AT=NAME the process kills itself there with SIGKILL, so that the crash tests stop
 /// it at exactly each point rather than guessing with delays. With SKIFF_STOP_AT=NAME it stops
 /// itself (SIGSTOP) instead, for tests that look at the process in that state, as an attacker in

@@ -72,6 +72,31 @@ public sealed class StateRepairTests
         foreach (var id in ids) Assert.Equal("", Sh($"find /sys/fs/cgroup -maxdepth 3 -name {id}").Stdout);
     }
 
+    /// <summary>A paused container's processes stay frozen without their record: repair says paused, and unpause lets it run on.</summary>
+    [Fact]
+    public void Repair_brings_a_paused_container_back_paused()
+    {
+        var id = RunDetached("--name", "repair-paused", "busybox", "sh", "-c", "while true; do date +%s%N > /tick; sleep 0.05; done");
+        try
+        {
+            Ok(RunSkiff("pause", id));
+            DeleteDatabase();
+            Ok(RunSkiff("system", "repair"));
+
+            Assert.Equal("paused", Status(id));
+            AssertOneSentence(RunSkiff("exec", id, "true"), "unpause");
+            Ok(RunSkiff("unpause", id));
+            Assert.Equal("running", Status(id));
+            var tick = Ok(RunSkiff("exec", id, "cat", "/tick")).Stdout;
+            Sandbox.Eventually(() => Ok(RunSkiff("exec", id, "cat", "/tick")).Stdout != tick, "the unpaused container runs on");
+        }
+        finally
+        {
+            RunSkiff("system", "repair");
+            RunSkiff("rm", "-f", id);
+        }
+    }
+
     [Theory]
     [InlineData("empty")]
     [InlineData("half")]

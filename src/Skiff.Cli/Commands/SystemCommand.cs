@@ -40,6 +40,7 @@ public static class SystemCommand
         }
         foreach (var l in report.Lost)
             Console.WriteLine($"{l.Path}: cannot be rebuilt ({l.Reason}); {(l.Cleaned ? "removed" : "left as it is: `skiff system repair --clean` removes it")}");
+        if (report.ImageLeftoverBytes > 0) Console.WriteLine($"image store: {HumanSizes.Decimal(report.ImageLeftoverBytes.Value)} left by interrupted pulls, loads, commits and builds removed");
         Console.WriteLine($"{report.Containers.Count} containers and {report.Networks.Count} networks restored, {report.Lost.Count} {(clean ? "removed" : "left")} that cannot be rebuilt");
         return 0;
     }

@@ -264,12 +264,16 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         }
     }
 
-    /// <summary><c>system repair</c> (see <see cref="StateRepair"/>), then the rules rewritten from the rebuilt records.</summary>
+    /// <summary><c>system repair</c> (see <see cref="StateRepair"/>), then the rules rewritten from the
+    /// rebuilt records, then the image store cleared of what interrupted writers left, unless a
+    /// container left unrebuilt (its image unknown) might still use some of it.</summary>
     public RepairReport Repair(bool clean)
     {
         var report = new StateRepair(paths, new CgroupLiveContainers()).Run(clean);
         if (report.Networks.Count > 0 || report.Containers.Any(c => c.Endpoints.Count > 0)) Networking.ApplyRules();
-        return report;
+        if (report.Lost.Any(l => !l.Cleaned && l.Path.StartsWith(paths.Containers, StringComparison.Ordinal))) return report;
+        var store = new ImageStore(paths.Images);
+        return report with { ImageLeftoverBytes = store.Collect(new ContainerImageUsers(paths, store)).ReclaimedBytes };
     }
 
     public static string Hostname(RunRequest request, string id) =>

@@ -59,7 +59,15 @@ public sealed class ContainerFilesystem(ContainerEngine engine)
             var resolved = ResolveRunning(record, path);
             if (!Directory.Exists(resolved.Host))
                 throw new InvalidInputException($"cannot extract to {path} in container {resolved.Record.Name}: not a directory");
-            LayerUnpacker.Unpack(tar, resolved.Host, applyOwnership: false);
+            try
+            {
+                LayerUnpacker.Unpack(tar, resolved.Host, applyOwnership: false);
+            }
+            catch (Exception e) when (ImageStoreFullException.IsNoSpace(e))
+            {
+                // The unpacker removed the file that did not fit, so the container's record can still be written (unpaused).
+                throw new StateUnwritableException($"no space left to copy into {path} of container {resolved.Record.Name}: free some space on its filesystem and copy again; the file that did not fit was not kept", e);
+            }
         });
     }
 

@@ -5,8 +5,8 @@ using Skiff.Runtime.Cgroups;
 
 namespace Skiff.Engine.State;
 
-/// <summary>A container's program as the host runs it: its init and the skiff process that owns it (monitor or foreground CLI).</summary>
-public sealed record LiveContainer(int Pid, int OwnerPid, DateTime StartedAt);
+/// <summary>A container's program as the host runs it: its init, the skiff process that owns it (monitor or foreground CLI), and whether it is paused (its cgroup frozen).</summary>
+public sealed record LiveContainer(int Pid, int OwnerPid, DateTime StartedAt, bool Frozen = false);
 
 /// <summary>What runs for a container, found without the database (for <c>system repair</c>).</summary>
 public interface ILiveContainers
@@ -28,9 +28,12 @@ public sealed class CgroupLiveContainers : ILiveContainers
     public LiveContainer? Find(string id, string? cgroupParent)
     {
         IReadOnlyList<int> pids;
+        bool frozen;
         try
         {
-            pids = ContainerCgroup.Open(CgroupLayout.Detect(), cgroupParent ?? ContainerRuntime.DefaultCgroupParent, id).Processes();
+            var cgroup = ContainerCgroup.Open(CgroupLayout.Detect(), cgroupParent ?? ContainerRuntime.DefaultCgroupParent, id);
+            pids = cgroup.Processes();
+            frozen = pids.Count > 0 && cgroup.IsFrozen();
         }
         catch (Exception e) when (e is IOException or CgroupException or UnauthorizedAccessException)
         {
@@ -40,7 +43,7 @@ public sealed class CgroupLiveContainers : ILiveContainers
         foreach (var pid in pids)
         {
             if (Stat(pid) is not var (parent, started) || inside.Contains(parent)) continue;
-            return Reconciler.IsSkiffProcess(parent) ? new LiveContainer(pid, parent, started) : null;
+            return Reconciler.IsSkiffProcess(parent) ? new LiveContainer(pid, parent, started, frozen) : null;
         }
         return null;
     }

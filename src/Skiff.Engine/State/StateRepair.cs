@@ -8,14 +8,18 @@ public sealed record RestoredContainer(string Id, string Name, ContainerStatus S
 /// <summary>Something repair could not rebuild: what and where it is, why, and whether it was cleaned away.</summary>
 public sealed record Unrecoverable(string Path, string Reason, bool Cleaned);
 
-public sealed record RepairReport(string? SetAside, IReadOnlyList<string> Networks, IReadOnlyList<RestoredContainer> Containers, IReadOnlyList<Unrecoverable> Lost);
+public sealed record RepairReport(string? SetAside, IReadOnlyList<string> Networks, IReadOnlyList<RestoredContainer> Containers, IReadOnlyList<Unrecoverable> Lost)
+{
+    /// <summary>What interrupted pulls, loads, commits and builds left in the image store (blobs and snapshots no image or container reaches), removed; null when it was left because a container could not be rebuilt and might still use it.</summary>
+    public long? ImageLeftoverBytes { get; init; }
+}
 
 /// <summary>
 /// <c>skiff system repair</c>: rebuilds the records a lost or damaged database held from the copies
 /// beside it (<see cref="RecordCopies"/>) and from what runs. A damaged database is moved aside
 /// first; a sound one is only completed (a container directory without a record gets one back), so
-/// repair can be run any time and twice in a row. A container that runs is put back running with
-/// its owner, its addresses and its host ports; one that does not is put back exited (created if it
+/// repair can be run any time and twice in a row. A container that runs is put back running (paused
+/// when its cgroup is frozen) with its owner, its addresses and its host ports; one that does not is put back exited (created if it
 /// never ran). What has no readable copy is listed, and with <c>clean</c> its processes and files go.
 /// </summary>
 public sealed class StateRepair(SkiffPaths paths, ILiveContainers live)
@@ -67,7 +71,7 @@ public sealed class StateRepair(SkiffPaths paths, ILiveContainers live)
         if (ContainerCopy.Read(paths.Root, id) is not { } created) return "no readable container.json in it";
         var running = live.Find(id, created.Request.CgroupParent);
         var record = running is { } r
-            ? created with { Status = ContainerStatus.Running, Pid = r.Pid, MonitorPid = r.OwnerPid, StartedAt = r.StartedAt }
+            ? created with { Status = r.Frozen ? ContainerStatus.Paused : ContainerStatus.Running, Pid = r.Pid, MonitorPid = r.OwnerPid, StartedAt = r.StartedAt }
             : File.Exists(Path.Join(paths.Container(id), $"{id}-json.log"))
                 ? created with
                 {

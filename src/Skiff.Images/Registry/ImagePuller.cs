@@ -60,6 +60,7 @@ public sealed class ImagePuller(ImageStore store, RegistryOptions options)
             progress?.Invoke(new TransferProgress(layer.Digest, TransferStatus.Complete, layer.Size, layer.Size));
         });
 
+        Skiff.Linux.CrashPoint.Reached("pull:layers-stored");
         var renamed = store.Find(ImageStore.KeyOf(reference))?.Digest != top.Digest;
         store.SetReference(reference, top.Digest);
         return new PullResult(reference, top.Digest, manifest.Config.Digest, fetched || layersFetched > 0 || renamed);

@@ -12,6 +12,11 @@ internal sealed partial class CgroupDirectories
 
     public void Thaw() => SetFrozen(false);
 
+    // The same freezer SetFrozen writes; FREEZING counts, since a freeze only ever completes.
+    public bool IsFrozen() =>
+        Find("freezer.state") is { } v1 ? fs.ReadFile(v1, "freezer.state").Trim() != "THAWED"
+        : Find("cgroup.freeze") is { } v2 && fs.ReadFile(v2, "cgroup.freeze").Trim() == "1";
+
     public IReadOnlyList<int> Processes() =>
         leaves.Where(fs.DirectoryExists).SelectMany(Procs).Distinct().Order().ToList();
 

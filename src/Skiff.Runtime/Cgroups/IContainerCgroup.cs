@@ -22,6 +22,9 @@ public interface IContainerCgroup
     /// <summary>Lets the processes of a frozen group run again.</summary>
     void Thaw();
 
+    /// <summary>Whether the group is frozen (or being frozen): a paused container, whatever its record says.</summary>
+    bool IsFrozen();
+
     /// <summary>The processes in the group, as the host numbers them.</summary>
     IReadOnlyList<int> Processes();
 

@@ -117,6 +117,22 @@ public sealed class StateDamageTests : IDisposable
     }
 
     [Fact]
+    public void Repair_puts_back_a_container_whose_cgroup_is_frozen_as_paused()
+    {
+        MakeState();
+        foreach (var f in Directory.GetFiles(_root, "skiff.db*")) File.Delete(f);
+        var started = new DateTime(2026, 12, 1, 11, 0, 0, DateTimeKind.Utc);
+
+        var report = new StateRepair(new SkiffPaths(_root), new FakeLive(new Dictionary<string, LiveContainer> { [RunningId] = new(4242, 4241, started, Frozen: true) })).Run(clean: false);
+
+        Assert.Equal(ContainerStatus.Paused, Assert.Single(report.Containers, c => c.Id == RunningId).Status);
+        using var db = new StateDatabase(_root);
+        var web = new ContainerStore(db).Find("web");
+        Assert.Equal((ContainerStatus.Paused, 4242), (web.Status, web.Pid));
+        Assert.Single(new NetworkStore(db).Allocations());
+    }
+
+    [Fact]
     public void Repair_sets_a_damaged_database_aside_and_lists_then_cleans_what_has_no_copy()
     {
         MakeState();
