@@ -4,8 +4,9 @@
 #      failures, then leaks of every kind (mounts, cgroups, links, rules, conntrack entries,
 #      container directories, monitors, address records) against the state before.
 #   2. KILLS SIGKILLs at a random moment of a random command (run -d, commit, rm -f,
-#      network create): inconsistent states afterwards (a listed container or network the next
-#      command cannot finish or remove, an image that inspects but does not run, a leak).
+#      network create, pull from Debian's docker-registry in the sandbox): inconsistent states
+#      afterwards (a listed container or network the next command cannot finish or remove, an
+#      image that inspects but does not run, a pull that cannot be retried, a leak).
 #   3. The state database deleted under REPAIR running containers, each on a network with a
 #      published port; `skiff system repair`: how many come back running with the same address and port.
 # Each part stops early when its share of SOAK_SECONDS runs out and prints how far it got.
@@ -29,6 +30,7 @@ cleanup() {
   set +eu
   ids="$("$skiff" ps -aq 2>/dev/null)"; [ -n "$ids" ] && "$skiff" rm -f $ids >/dev/null 2>&1
   for n in $("$skiff" network ls -q 2>/dev/null); do [ "$n" = bridge ] || "$skiff" network rm "$n" >/dev/null 2>&1; done
+  [ -n "${registry_pid:-}" ] && kill "$registry_pid" 2>/dev/null
   umount -l "$work" 2>/dev/null; rmdir "$work" 2>/dev/null
 }
 trap cleanup EXIT
@@ -46,6 +48,8 @@ snapshot() {
   echo "directories $(ls "$SKIFF_ROOT/containers" 2>/dev/null | wc -l)"
   echo "monitors $(ps -eo args | awk -v bin="$skiff" '$1 == bin && $2 == "monitor" {print $3}' | sort | tr '\n' ' ')"
   echo "addresses $(sqlite3 "$SKIFF_ROOT/skiff.db" 'select count(*) from ip_allocations' 2>/dev/null || echo '?')"
+  # Blobs and snapshots, complete or temp: what a killed pull or commit stored must be adopted or collected.
+  echo "image files $(find "$SKIFF_ROOT/images/blobs" "$SKIFF_ROOT/images/snapshots" -mindepth 1 -maxdepth 2 2>/dev/null | wc -l)"
 }
 status() { "$skiff" inspect "$1" 2>/dev/null | jq -r '.[0].State.Status'; }
 address_of() { "$skiff" inspect "$1" 2>/dev/null | jq -r '.[0].NetworkSettings.Networks.soak.IPAddress'; }
@@ -80,9 +84,19 @@ echo "run --rm: $done_rm of $run_rm in $(printf '%.0f' "$(echo "$t1 - $t0" | bc)
 echo "failures: $(grep -c . "$failures" || true)"; sort "$failures" | uniq -c | sort -rn | head -5
 echo "leaks:"; leaks "$baseline"
 
-echo "== 2. $kills SIGKILLs at random moments of run -d, commit, rm -f, network create"
+echo "== 2. $kills SIGKILLs at random moments of run -d, commit, rm -f, network create, pull"
 until2=$(deadline 85)
 source_id="$("$skiff" run -d --name soak-source --cgroup-parent "$cg" busybox sh -c 'echo kept > /kept; exec sleep 100000')"
+# An image to pull: busybox, /kept and 8 MB of random data (a pull long enough to be cut), in a local registry.
+mkdir -p "$work/registry" "$work/pulled"
+printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:5099\n' "$work/registry" > "$work/registry.yml"
+docker-registry serve "$work/registry.yml" >/dev/null 2>&1 & registry_pid=$!
+registry=127.0.0.1:5099 pulled=127.0.0.1:5099/soak/pulled:latest
+head -c 8M /dev/urandom > "$work/pulled/big"; echo kept > "$work/pulled/kept"
+printf 'FROM busybox\nCOPY kept big /\n' > "$work/pulled/Dockerfile"
+"$skiff" build -q -t "$pulled" "$work/pulled" >/dev/null
+until "$skiff" push -q --insecure-registry "$registry" "$pulled" >/dev/null 2>&1; do sleep 0.2; done
+"$skiff" rmi "$pulled" >/dev/null; "$skiff" builder prune -f >/dev/null
 baseline2="$(snapshot)"
 inconsistent=0 done_kills=0
 declare -A killed_ops=()
@@ -90,12 +104,13 @@ for i in $(seq "$kills"); do
   [ "$(date +%s)" -lt "$until2" ] || break
   delay="0.$(printf '%03d' $((RANDOM % 200 + 1)))"   # never 0: `timeout 0` means no limit
   rc=0
-  case $((RANDOM % 4)) in
+  case $((RANDOM % 5)) in
     0) op=run; timeout -s KILL "$delay" "$skiff" run -d --name "k$i" --network soak -p "$((40000 + i))":80 "${web[@]}" >/dev/null 2>&1 || rc=$? ;;
     1) op=commit; timeout -s KILL "$delay" "$skiff" commit soak-source "soak-image:$i" >/dev/null 2>&1 || rc=$? ;;
     2) op=rm; "$skiff" run -d --name "k$i" --network soak -p "$((40000 + i))":80 "${web[@]}" >/dev/null 2>&1
        timeout -s KILL "$delay" "$skiff" rm -f "k$i" >/dev/null 2>&1 || rc=$? ;;
     3) op=network; timeout -s KILL "$delay" "$skiff" network create --subnet "10.$((100 + i)).0.0/24" "kn$i" >/dev/null 2>&1 || rc=$? ;;
+    4) op=pull; timeout -s KILL "$delay" "$skiff" pull -q --insecure-registry "$registry" "$pulled" >/dev/null 2>&1 || rc=$? ;;
   esac
   # 137: killed before it finished; anything else: it finished first (its own result).
   [ "$rc" -eq 137 ] && killed_ops[$op]=$(( ${killed_ops[$op]:-0} + 1 ))
@@ -113,9 +128,17 @@ for i in $(seq "$kills"); do
     "$skiff" run --rm --network "kn$i" --cgroup-parent "$cg" busybox true >/dev/null 2>&1 || { echo "  kill $i ($op): network kn$i is unusable"; inconsistent=$((inconsistent + 1)); }
     "$skiff" network rm "kn$i" >/dev/null 2>&1 || { echo "  kill $i ($op): network rm kn$i fails"; inconsistent=$((inconsistent + 1)); }
   fi
+  if [ "$op" = pull ]; then
+    "$skiff" pull -q --insecure-registry "$registry" "$pulled" >/dev/null 2>&1 || { echo "  kill $i (pull): the retried pull fails"; inconsistent=$((inconsistent + 1)); }
+    [ "$("$skiff" run --rm --network none --cgroup-parent "$cg" "$pulled" cat /kept 2>/dev/null)" = kept ] || { echo "  kill $i (pull): the pulled image does not run"; inconsistent=$((inconsistent + 1)); }
+    "$skiff" rmi "$pulled" >/dev/null 2>&1 || { echo "  kill $i (pull): rmi fails"; inconsistent=$((inconsistent + 1)); }
+  fi
   [ "$(status soak-source)" = paused ] && "$skiff" unpause soak-source >/dev/null 2>&1
   [ "$(status soak-source)" = running ] || { echo "  kill $i ($op): the commit source is not running"; inconsistent=$((inconsistent + 1)); }
 done
+# A commit killed after its layer was stored leaves a blob no name reaches: the next collection
+# (rmi, image prune, system repair) removes it, and one must leave nothing else.
+"$skiff" image prune -f >/dev/null
 left="$(leaks "$baseline2")"
 for id in $(echo "$left" | sed -n 's/^  after: cgroups //p'); do
   echo "  cgroup $id: $("$skiff" inspect "$id" 2>&1 | jq -r '.[0] | "\(.Name) \(.State.Status)"' 2>/dev/null || echo 'no record'); pids: $(cat /sys/fs/cgroup/pids/$cg/$id/cgroup.procs 2>/dev/null | tr '\n' ' ')"

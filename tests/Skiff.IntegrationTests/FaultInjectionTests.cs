@@ -13,34 +13,6 @@ public sealed class FaultInjectionTests
 {
     private const int KilledBySigkill = 137;
 
-    /// <summary>A state directory of its own on a small tmpfs (inside the test's mount namespace), removed afterwards.</summary>
-    private sealed class SmallStateRoot : IDisposable
-    {
-        public string Root { get; } = Path.Join("/run", UniqueName());
-
-        public SmallStateRoot(string size)
-        {
-            Directory.CreateDirectory(Root);
-            Ok(Sh($"mount -t tmpfs -o size={size},mode=0700 skiff-fault {Root}"));
-        }
-
-        public RunResult Skiff(params string[] args) =>
-            Run(Binary, args, env: new Dictionary<string, string> { ["SKIFF_ROOT"] = Root });
-
-        /// <summary>Fills the filesystem up to its last byte.</summary>
-        public void Fill() => Sh($"dd if=/dev/zero of={Root}/filler bs=64k 2>/dev/null; sync");
-
-        public void Free() => File.Delete(Path.Join(Root, "filler"));
-
-        public void Dispose()
-        {
-            foreach (var id in Skiff("ps", "-aq", "--no-trunc").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)) Skiff("rm", "-f", id);
-            Sh($"umount -l {Root}");
-            Directory.Delete(Root);
-        }
-    }
-
-
     [Fact]
     public void A_full_disk_fails_run_and_commit_in_one_sentence_and_both_work_once_there_is_room()
     {
@@ -61,6 +33,68 @@ public sealed class FaultInjectionTests
         Ok(state.Skiff("run", "-d", "--network", "none", "--name", "full-run", "busybox", "sleep", "1000"));
         Ok(state.Skiff("commit", "full-source", "full-image"));
         Assert.Equal("kept\n", Ok(state.Skiff("run", "--rm", "--network", "none", "full-image", "cat", "/kept")).Stdout);
+    }
+
+    /// <summary>
+    /// Each verb that writes, on a disk with room for the database but not for what it stores (a
+    /// layer, a file copied in), or with no room at all: one sentence, exit 125, and nothing of it
+    /// left (no image, volume, network or container, no temp file, no container left paused); each
+    /// works once there is room.
+    /// </summary>
+    [Fact]
+    public void A_full_disk_fails_every_verb_that_writes_in_one_sentence_and_leaves_nothing_half_done()
+    {
+        using var state = new SmallStateRoot("48m");
+        var work = Path.Join(Path.GetTempPath(), UniqueName());
+        Directory.CreateDirectory(Path.Join(work, "context"));
+        try
+        {
+            // Debian's own binaries, 8 MB of random data: real files at a size a small disk cannot take.
+            Ok(Sh($"head -c 8M /dev/urandom > {work}/context/big && printf 'FROM busybox\nCOPY big /big\n' > {work}/context/Dockerfile"));
+            Ok(Sh($"tar -C {work}/context -cf {work}/rootfs.tar big"));
+            Ok(state.Skiff("build", "-q", "-t", "big-archived", Path.Join(work, "context")));
+            Ok(state.Skiff("save", "-o", Path.Join(work, "big.tar"), "big-archived"));
+            Ok(state.Skiff("rmi", "big-archived"));
+            Ok(state.Skiff("builder", "prune", "-f"));
+            Ok(state.Skiff("run", "-d", "--network", "none", "--name", "full-source", "busybox", "sh", "-c", "head -c 8388608 /dev/urandom > /data; exec sleep 1000"));
+            Eventually(() => state.Skiff("exec", "full-source", "stat", "-c", "%s", "/data").Stdout.Trim() == "8388608", "the container wrote its data");
+            var images = Ok(state.Skiff("images", "-q")).Stdout;
+
+            state.FillLeaving(2048);
+            AssertOneSentence(state.Skiff("cp", Path.Join(work, "context", "big"), "full-source:/"), "no space left");
+            Assert.Equal("running", state.Status("full-source"));
+            Assert.NotEqual(0, state.Skiff("exec", "full-source", "test", "-e", "/big").ExitCode);
+            AssertOneSentence(state.Skiff("commit", "full-source", "full-commit"), "no space left");
+            AssertOneSentence(state.Skiff("build", "-q", "-t", "full-build", Path.Join(work, "context")), "no space left");
+            AssertOneSentence(state.Skiff("load", "-i", Path.Join(work, "big.tar")), "no space left");
+            AssertOneSentence(state.Skiff("import", Path.Join(work, "rootfs.tar"), "full-import"), "no space left");
+            Assert.Equal(images, Ok(state.Skiff("images", "-q")).Stdout);
+            Assert.Equal("", state.Leftovers());
+            state.Free();
+
+            state.Fill();
+            AssertOneSentence(state.Skiff("create", "--network", "none", "--name", "full-create", "busybox", "true"), "free some space");
+            AssertOneSentence(state.Skiff("volume", "create", "full-volume"), "free some space");
+            AssertOneSentence(state.Skiff("network", "create", "--subnet", "10.77.0.0/24", "full-network"), "free some space");
+            state.Free();
+
+            Assert.Equal("full-source\n", Ok(state.Skiff("ps", "-a", "--format", "{{.Names}}")).Stdout);
+            Assert.Equal("", Ok(state.Skiff("volume", "ls", "-q")).Stdout);
+            Assert.DoesNotContain("full-network", Ok(state.Skiff("network", "ls")).Stdout);
+            Assert.Equal(images, Ok(state.Skiff("images", "-q")).Stdout);
+            Assert.Equal("", state.Leftovers());
+
+            Ok(state.Skiff("cp", Path.Join(work, "context", "big"), "full-source:/"));
+            Ok(state.Skiff("build", "-q", "-t", "full-build", Path.Join(work, "context")));
+            Ok(state.Skiff("volume", "create", "full-volume"));
+            Ok(state.Skiff("volume", "rm", "full-volume"));
+            Ok(state.Skiff("network", "create", "--subnet", "10.77.0.0/24", "full-network"));
+            Ok(state.Skiff("network", "rm", "full-network"));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
     }
 
     [Fact]

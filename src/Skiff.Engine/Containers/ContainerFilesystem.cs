@@ -46,7 +46,7 @@ public sealed class ContainerFilesystem(ContainerEngine engine)
             var (directory, name) = Destination(resolved.Host, BaseName(Path.GetFullPath(hostPath)));
             if (!Directory.Exists(directory))
                 throw new InvalidInputException($"cannot copy to {path} in container {resolved.Record.Name}: its parent is not a directory");
-            TreeArchive.Pipe(TreeArchive.Walk(hostPath, name), tar => LayerUnpacker.Unpack(tar, directory, applyOwnership: false));
+            TreeArchive.Pipe(TreeArchive.Walk(hostPath, name), tar => UnpackInto(resolved.Record, tar, directory, path));
         });
     }
 
@@ -59,16 +59,21 @@ public sealed class ContainerFilesystem(ContainerEngine engine)
             var resolved = ResolveRunning(record, path);
             if (!Directory.Exists(resolved.Host))
                 throw new InvalidInputException($"cannot extract to {path} in container {resolved.Record.Name}: not a directory");
-            try
-            {
-                LayerUnpacker.Unpack(tar, resolved.Host, applyOwnership: false);
-            }
-            catch (Exception e) when (ImageStoreFullException.IsNoSpace(e))
-            {
-                // The unpacker removed the file that did not fit, so the container's record can still be written (unpaused).
-                throw new StateUnwritableException($"no space left to copy into {path} of container {resolved.Record.Name}: free some space on its filesystem and copy again; the file that did not fit was not kept", e);
-            }
+            UnpackInto(resolved.Record, tar, resolved.Host, path);
         });
+    }
+
+    // The unpacker removes a file that did not fit, so a full disk still has room to record the container unpaused.
+    private static void UnpackInto(ContainerRecord record, Stream tar, string directory, string path)
+    {
+        try
+        {
+            LayerUnpacker.Unpack(tar, directory, applyOwnership: false);
+        }
+        catch (Exception e) when (ImageStoreFullException.IsNoSpace(e))
+        {
+            throw new StateUnwritableException($"no space left to copy into {path} of container {record.Name}: free some space on its filesystem and copy again; the file that did not fit was not kept", e);
+        }
     }
 
     private void WhileStill(ContainerRecord record, Action work)
