@@ -24,7 +24,7 @@ public sealed class PullFaultTests(DebianRegistry debian) : IClassFixture<Debian
         }
     }
 
-    private string[] Pull => ["pull", "--insecure-registry", debian.Registry!.Host, Image];
+    private string[] Pull => ["pull", "-q", "--insecure-registry", debian.Registry!.Host, Image];
 
     /// <summary>60 MB runs out while the 90 MB layer downloads; 200 MB once the blobs are stored, while they are unpacked.</summary>
     [Theory]
