@@ -43,8 +43,9 @@ snapshot() {
   echo "links $(ip -o link 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')"
   echo "rules $(iptables-save 2>/dev/null | grep -c '^-A' || true)"
   # IPv4 only: new interfaces' own IPv6 chatter (router solicitations, MLD) is tracked for a while too;
-  # IGMP reports of new bridges to 224.0.0.22 are the kernel's own, not a container's.
-  echo "conntrack $(conntrack -L -f ipv4 2>/dev/null | grep -v 'dst=224\.' | awk '{print $1, $4, $5, $6, $7}' | sort | tr '\n' ';')"
+  # IGMP reports of new bridges to 224.0.0.22 are the kernel's own, not a container's; loopback is
+  # the soak's own registry, pushed to and pulled from.
+  echo "conntrack $(conntrack -L -f ipv4 2>/dev/null | grep -v -e 'dst=224\.' -e 'src=127\.0\.0\.1 dst=127\.0\.0\.1' | awk '{print $1, $4, $5, $6, $7}' | sort | tr '\n' ';')"
   echo "directories $(ls "$SKIFF_ROOT/containers" 2>/dev/null | wc -l)"
   echo "monitors $(ps -eo args | awk -v bin="$skiff" '$1 == bin && $2 == "monitor" {print $3}' | sort | tr '\n' ' ')"
   echo "addresses $(sqlite3 "$SKIFF_ROOT/skiff.db" 'select count(*) from ip_allocations' 2>/dev/null || echo '?')"
@@ -79,7 +80,7 @@ t1=$(date +%s.%N)
 # `web` as an array does not cross `bash -c`: rebuilt there.
 seq "$detached" | xargs -P "$parallel" -I{} bash -c 'web=(--cgroup-parent "$cg" busybox sh -c "mkdir /w && echo soak > /w/index.html && exec httpd -f -p 80 -h /w"); one_detached {}'
 t2=$(date +%s.%N)
-done_rm=$(wc -l < "$work/done-rm" 2>/dev/null || echo 0); done_detached=$(wc -l < "$work/done-detached" 2>/dev/null || echo 0)
+done_rm=$(wc -l 2>/dev/null < "$work/done-rm" || echo 0); done_detached=$(wc -l 2>/dev/null < "$work/done-detached" || echo 0)
 echo "run --rm: $done_rm of $run_rm in $(printf '%.0f' "$(echo "$t1 - $t0" | bc)") s; run -d -p/rm -f: $done_detached of $detached in $(printf '%.0f' "$(echo "$t2 - $t1" | bc)") s"
 echo "failures: $(grep -c . "$failures" || true)"; sort "$failures" | uniq -c | sort -rn | head -5
 echo "leaks:"; leaks "$baseline"
