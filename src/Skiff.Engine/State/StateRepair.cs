@@ -10,7 +10,9 @@ public sealed record Unrecoverable(string Path, string Reason, bool Cleaned);
 
 public sealed record RepairReport(string? SetAside, IReadOnlyList<string> Networks, IReadOnlyList<RestoredContainer> Containers, IReadOnlyList<Unrecoverable> Lost)
 {
-    /// <summary>What interrupted pulls, loads, commits and builds left in the image store (blobs and snapshots no image or container reaches), removed; null when it was left because a container could not be rebuilt and might still use it.</summary>
+    /// <summary>What interrupted pulls, loads, commits and builds left in the image store (blobs and
+    /// snapshots no image or container reaches), removed; null when it was left as it is because a
+    /// container that could not be rebuilt might still use some of it.</summary>
     public long? ImageLeftoverBytes { get; init; }
 }
 
@@ -19,8 +21,9 @@ public sealed record RepairReport(string? SetAside, IReadOnlyList<string> Networ
 /// beside it (<see cref="RecordCopies"/>) and from what runs. A damaged database is moved aside
 /// first; a sound one is only completed (a container directory without a record gets one back), so
 /// repair can be run any time and twice in a row. A container that runs is put back running (paused
-/// when its cgroup is frozen) with its owner, its addresses and its host ports; one that does not is put back exited (created if it
-/// never ran). What has no readable copy is listed, and with <c>clean</c> its processes and files go.
+/// when its cgroup is frozen) with its owner, its addresses and its host ports; one that does not is
+/// put back exited (created if it never ran). What has no readable copy is listed, and with
+/// <c>clean</c> its processes and files go.
 /// </summary>
 public sealed class StateRepair(SkiffPaths paths, ILiveContainers live)
 {
