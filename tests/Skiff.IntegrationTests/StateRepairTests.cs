@@ -94,6 +94,10 @@ public sealed class StateRepairTests
         finally
         {
             RunSkiff("system", "repair");
+            // Thawed by hand too: a frozen process ignores even SIGKILL, and a repair that says it runs
+            // (the broken behaviour) would leave rm -f unable to end it and its monitor.
+            Sh($"for d in $(find /sys/fs/cgroup -maxdepth 3 -type d -name {id}); do " +
+               "[ -f $d/freezer.state ] && echo THAWED > $d/freezer.state; [ -f $d/cgroup.freeze ] && echo 0 > $d/cgroup.freeze; done");
             RunSkiff("rm", "-f", id);
         }
     }
