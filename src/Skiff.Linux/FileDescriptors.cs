@@ -21,6 +21,9 @@ public static class FileDescriptors
         SyscallException.Check(Libc.fcntl(fd, FSetfd, flags), $"fcntl({fd}, F_SETFD)");
     }
 
+    /// <summary>Whether <paramref name="fd"/> is an open descriptor of this process.</summary>
+    public static bool IsOpen(int fd) => Libc.fcntl(fd, FGetfd, 0) >= 0;
+
     public static int Open(string path, int flags, bool inheritable = false) =>
         SyscallException.Check(Libc.open(path, flags | (inheritable ? 0 : OCloexec), 0), $"open {path}");
 
@@ -36,8 +39,15 @@ public static class FileDescriptors
     /// on to a monitor or a container, where they would keep the caller's pipes open for as long
     /// as the container runs.
     /// </summary>
-    public static void MarkAllCloseOnExec(int first = 3) =>
-        SyscallException.Check(Libc.syscall(SyscallNumbers.CloseRange, first, unchecked((nint)uint.MaxValue), CloseRangeCloexec), "close_range");
+    public static void MarkAllCloseOnExec(int first = 3)
+    {
+        if (Libc.syscall(SyscallNumbers.CloseRange, first, unchecked((nint)uint.MaxValue), CloseRangeCloexec) == 0) return;
+        // A seccomp profile older than close_range (the validation suite's, Docker's before 20.10)
+        // answers EPERM, and init may already run under it: the same, one descriptor at a time.
+        foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+            if (int.TryParse(Path.GetFileName(entry), out var fd) && fd >= first)
+                Libc.fcntl(fd, FSetfd, FdCloexec); // errors ignored: the listing's own descriptor is among them
+    }
 
     private const int CloseRangeCloexec = 4;
 

@@ -31,6 +31,8 @@ public sealed record StartOptions
     public string? StartFifo { get; init; }
     /// <summary>The OCI state JSON given init's pid, for the hooks init runs inside the container.</summary>
     public Func<int, string>? StateForHooks { get; init; }
+    /// <summary>How many of the caller's descriptors from 3 up the program receives as they are (runc's --preserve-fds).</summary>
+    public int PreservedFds { get; init; }
     /// <summary>Parent and leaf cgroup already worked out by the caller (systemd's "slice:prefix:name"); otherwise from linux.cgroupsPath.</summary>
     public (string Parent, string Name)? CgroupParentOverride { get; init; }
 }
@@ -43,7 +45,7 @@ public static class ContainerRuntime
     public static RunningContainer Start(StartOptions options)
     {
         var spec = options.Spec with { Root = options.Spec.Root with { Path = Path.GetFullPath(options.Spec.Root.Path, options.BundleDir) } };
-        var init = options.Init ?? PendingInit.Launch(spec.Linux.Namespaces, options.Stdio);
+        var init = options.Init ?? PendingInit.Launch(spec.Linux.Namespaces, options.Stdio, preservedFds: options.PreservedFds);
         IContainerCgroup? cgroup = null;
         int? console = null;
         try
@@ -75,16 +77,19 @@ public static class ContainerRuntime
     /// Runs another process in a running container: the spec's namespaces carry the paths of the
     /// container's (/proc/PID/ns/...), and the process joins the container's existing cgroup.
     /// </summary>
-    public static RunningContainer Exec(string id, RuntimeSpec spec, IContainerCgroup containerCgroup, int[]? stdio)
+    /// <param name="preservedFds">how many of the caller's descriptors from 3 up the process receives as they are.</param>
+    /// <param name="detached">the caller exits without waiting for the process, whose parent-to-be reaps it: the
+    /// process execs its program only once this process has exited (see <see cref="InitInstructions.ExecAfterRuntimeExits"/>).</param>
+    public static RunningContainer Exec(string id, RuntimeSpec spec, IContainerCgroup containerCgroup, int[]? stdio, int preservedFds = 0, bool detached = false)
     {
-        using var init = PendingInit.Launch(spec.Linux.Namespaces, stdio);
+        using var init = PendingInit.Launch(spec.Linux.Namespaces, stdio, preservedFds: preservedFds);
         int? console = null;
         try
         {
             containerCgroup.AddProcess(init.Process.Id);
-            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(spec));
-            console = FollowInit(init);
-            init.HandOver();
+            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(new InitInstructions(spec) { ExecAfterRuntimeExits = detached }));
+            console = FollowInit(init, returnAtExec: detached);
+            init.HandOver(keepSyncOpen: detached);
             return new RunningContainer(id, init.Process, containerCgroup, console, ownsCgroup: false);
         }
         catch
@@ -95,7 +100,8 @@ public static class ContainerRuntime
     }
 
     /// <summary>Reads init's status lines until it has exec'd the program (end of file after "exec"), waits for start ("created"), or failed.</summary>
-    private static int? FollowInit(PendingInit init)
+    /// <param name="returnAtExec">return once init is about to exec, without waiting for the exec itself (a detached exec).</param>
+    private static int? FollowInit(PendingInit init, bool returnAtExec = false)
     {
         int? console = null;
         var execing = false;
@@ -111,6 +117,8 @@ public static class ContainerRuntime
                     finally { FileDescriptors.Close(pidFd); }
                     FileDescriptors.WriteAll(init.SyncWrite, [InitChannel.ConsoleTaken]);
                     break;
+                case InitChannel.ExecLine when returnAtExec:
+                    return console;
                 case InitChannel.ExecLine:
                     execing = true;
                     break;

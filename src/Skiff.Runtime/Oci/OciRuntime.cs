@@ -17,6 +17,8 @@ public sealed record CreateRequest
     public string? ConsoleSocket { get; init; }
     /// <summary>cgroupsPath is "slice:prefix:name", as systemd-driven engines write it.</summary>
     public bool SystemdCgroup { get; init; }
+    /// <summary>How many of the caller's descriptors from 3 up the program receives as they are (--preserve-fds).</summary>
+    public int PreservedFds { get; init; }
 }
 
 /// <summary>
@@ -37,6 +39,7 @@ public sealed partial class OciRuntime(StateRoot root)
         var bundle = Path.GetFullPath(request.Bundle);
         var spec = DefaultDeviceRules.Apply(ReadSpec(bundle));
         Refuse(spec, request);
+        CheckPreserved(request.PreservedFds);
         var (parent, name) = CgroupPathOf(spec.Linux.CgroupsPath, request.Id, request.SystemdCgroup);
         Root.Claim(request.Id);
         var state = new ContainerState
@@ -53,6 +56,7 @@ public sealed partial class OciRuntime(StateRoot root)
             {
                 Id = request.Id, Spec = spec, BundleDir = bundle, StartFifo = fifo,
                 CgroupParentOverride = (parent, name),
+                PreservedFds = request.PreservedFds,
                 StateForHooks = pid => StateJson(state with { Pid = pid }, OciStatus.Creating),
                 BeforeSpec = pid =>
                 {
@@ -181,15 +185,18 @@ public sealed partial class OciRuntime(StateRoot root)
     }
 
     /// <summary>Starts <paramref name="process"/> in the container's namespaces and cgroup.</summary>
-    public RunningContainer Exec(string id, ProcessSpec process, string? consoleSocket)
+    /// <param name="preservedFds">how many of the caller's descriptors from 3 up the process receives as they are.</param>
+    /// <param name="detached">the caller exits without waiting: the process's exit is left to the caller's parent to reap.</param>
+    public RunningContainer Exec(string id, ProcessSpec process, string? consoleSocket, int preservedFds = 0, bool detached = false)
     {
         var state = Running(id, "exec in");
+        CheckPreserved(preservedFds);
         if (process.Terminal && consoleSocket is null)
             throw new OciException("exec --tty needs --console-socket: the pty master is handed over on that socket");
         var namespaces = state.Spec.Linux.Namespaces.Where(n => n.Type != "user")
             .Select(n => new NamespaceSpec(n.Type, $"/proc/{state.Pid}/ns/{ProcName(n.Type)}")).ToList();
         var spec = new RuntimeSpec { Process = process, Root = state.Spec.Root, Linux = new LinuxSpec { Namespaces = namespaces } };
-        var running = ContainerRuntime.Exec(id, spec, Cgroup(state), null);
+        var running = ContainerRuntime.Exec(id, spec, Cgroup(state), null, preservedFds, detached);
         if (running.ConsoleMaster is { } master) SendConsole(consoleSocket!, master);
         return running;
     }
@@ -250,10 +257,22 @@ public sealed partial class OciRuntime(StateRoot root)
     /// <summary>What this runtime cannot do yet is refused by name, never silently left out.</summary>
     private static void Refuse(RuntimeSpec spec, CreateRequest request)
     {
+        // Without one, init would mount and pivot_root in the caller's own mount namespace: the root
+        // of every process there (a whole host) would become the container's.
+        if (!spec.Linux.Namespaces.Any(n => n.Type == "mount"))
+            throw new OciException("config.json has no mount namespace, and skiff-runc will not change the mounts of the calling system: add {\"type\": \"mount\"} to linux.namespaces");
         if (spec.Linux.Namespaces.Any(n => n.Type == "user"))
             throw new OciException("config.json asks for a user namespace, which skiff-runc does not support yet: remove it from linux.namespaces");
         if (spec.Process.Terminal && request.ConsoleSocket is null)
             throw new OciException("process.terminal is true, so --console-socket is needed: the pty master is handed over on that socket");
+    }
+
+    /// <summary>Each preserved descriptor must be open: a gap would be filled by one of the runtime's own pipes, handed on by mistake.</summary>
+    private static void CheckPreserved(int count)
+    {
+        for (var fd = 3; fd < 3 + count; fd++)
+            if (!FileDescriptors.IsOpen(fd))
+                throw new OciException($"--preserve-fds {count} passes descriptors 3 to {2 + count}, but {fd} is not open: open them before calling skiff-runc, or pass a smaller number");
     }
 
     /// <summary>

@@ -19,18 +19,21 @@ internal static class InitChannel
     public const string ErrorLine = "error";      // "error <exit code> <message>"
     public const string CreatedLine = "created";  // init waits on its start fifo; nothing more is said
 
-    public sealed record Handles(int Sync, int Status, int[]? Stdio)
+    /// <param name="PreservedFds">descriptors 3 to 3+N-1, inherited from the runtime's caller, that the program receives (runc's --preserve-fds).</param>
+    public sealed record Handles(int Sync, int Status, int[]? Stdio, int PreservedFds = 0)
     {
         public string Encode() => string.Join(';',
             Sync.ToString(CultureInfo.InvariantCulture),
             Status.ToString(CultureInfo.InvariantCulture),
-            Stdio is null ? "-" : string.Join(',', Stdio));
+            Stdio is null ? "-" : string.Join(',', Stdio),
+            PreservedFds.ToString(CultureInfo.InvariantCulture));
 
         public static Handles Decode(string value)
         {
-            var parts = value.Split(';', 3);
+            var parts = value.Split(';', 4);
             return new Handles(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture),
-                parts[2] == "-" ? null : parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray());
+                parts[2] == "-" ? null : parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+                int.Parse(parts[3], CultureInfo.InvariantCulture));
         }
     }
 

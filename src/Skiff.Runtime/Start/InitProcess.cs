@@ -83,7 +83,7 @@ public static class InitProcess
             var program = ExecutableLookup.Find(spec.Process.Args.FirstOrDefault() ?? "", env);
 
             StartTimeline.Mark("init about to exec");
-            FileDescriptors.MarkAllCloseOnExec();
+            FileDescriptors.MarkAllCloseOnExec(first: 3 + handles.PreservedFds);
             if (startFifo >= 0)
             {
                 // The runtime stops listening here: from now on a failure is only told on stderr.
@@ -92,7 +92,11 @@ public static class InitProcess
                 WaitForStart(startFifo);
                 HookRunner.Run("startContainer", spec.Hooks?.StartContainer, instructions.HookState ?? "");
             }
-            else Report(handles.Status, InitChannel.ExecLine);
+            else
+            {
+                Report(handles.Status, InitChannel.ExecLine);
+                if (instructions.ExecAfterRuntimeExits) WaitForEndOfFile(handles.Sync);
+            }
             if (seccomp is not null && spec.Process.NoNewPrivileges) SeccompFilter.Load(seccomp.Instructions, seccomp.Flags);
             CrashPoint.Reached("init:exec");
             try
@@ -133,6 +137,12 @@ public static class InitProcess
         FileDescriptors.WriteAll(fifo, "0"u8);
         FileDescriptors.Close(fifo);
         FileDescriptors.Close(fifoPath);
+    }
+
+    private static void WaitForEndOfFile(int fd)
+    {
+        Span<byte> b = stackalloc byte[1];
+        while (FileDescriptors.Read(fd, b) > 0) { }
     }
 
     private static void Report(int fd, string line) =>

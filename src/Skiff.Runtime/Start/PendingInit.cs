@@ -27,7 +27,8 @@ public sealed class PendingInit : IDisposable
 
     /// <param name="stdio">descriptors that become the program's stdin, stdout and stderr; null to pass ours through.</param>
     /// <param name="initExecutable">the binary with the hidden <c>init</c> verb: this very program by default.</param>
-    public static PendingInit Launch(IReadOnlyList<NamespaceSpec> namespaces, int[]? stdio, string? initExecutable = null)
+    /// <param name="preservedFds">how many of our descriptors from 3 up the program receives as they are (runc's --preserve-fds).</param>
+    public static PendingInit Launch(IReadOnlyList<NamespaceSpec> namespaces, int[]? stdio, string? initExecutable = null, int preservedFds = 0)
     {
         var (syncRead, syncWrite) = FileDescriptors.Pipe();
         var (statusRead, statusWrite) = FileDescriptors.Pipe();
@@ -35,9 +36,9 @@ public sealed class PendingInit : IDisposable
         {
             var startInfo = new ProcessStartInfo(initExecutable ?? Environment.ProcessPath ?? "skiff") { UseShellExecute = false };
             startInfo.ArgumentList.Add("init");
-            startInfo.Environment[InitChannel.EnvironmentVariable] = new InitChannel.Handles(syncRead, statusWrite, stdio).Encode();
+            startInfo.Environment[InitChannel.EnvironmentVariable] = new InitChannel.Handles(syncRead, statusWrite, stdio, preservedFds).Encode();
             // 0, 1 and 2 are inherited anyway, and must stay so in this process.
-            int[] inherit = [syncRead, statusWrite, .. (stdio ?? []).Where(fd => fd > 2).Distinct()];
+            int[] inherit = [syncRead, statusWrite, .. (stdio ?? []).Where(fd => fd > 2).Distinct(), .. Enumerable.Range(3, preservedFds)];
             var process = Spawner.Spawn(startInfo, namespaces, inherit);
             return new PendingInit(process, syncWrite, statusRead, namespaces);
         }
@@ -55,9 +56,12 @@ public sealed class PendingInit : IDisposable
     }
 
     /// <summary>From here on the running container owns the process; the pipes are closed.</summary>
-    internal void HandOver()
+    /// <param name="keepSyncOpen">leave the sync pipe open until this process exits: its end of file is the
+    /// signal a detached exec's init waits for.</param>
+    internal void HandOver(bool keepSyncOpen = false)
     {
         HandedOver = true;
+        if (keepSyncOpen) SyncWrite = -1;
         ClosePipes();
     }
 

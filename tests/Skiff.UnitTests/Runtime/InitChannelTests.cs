@@ -11,7 +11,7 @@ public sealed class InitChannelTests
         var encoded = new InitChannel.Handles(7, 9, [10, 11, 12]).Encode();
         var decoded = InitChannel.Handles.Decode(encoded);
 
-        Assert.Equal("7;9;10,11,12", encoded);
+        Assert.Equal("7;9;10,11,12;0", encoded);
         Assert.Equal((7, 9), (decoded.Sync, decoded.Status));
         Assert.Equal([10, 11, 12], decoded.Stdio!);
     }
@@ -20,8 +20,22 @@ public sealed class InitChannelTests
     public void Handles_without_stdio_decode_to_null_stdio()
     {
         var encoded = new InitChannel.Handles(3, 4, null).Encode();
-        Assert.Equal("3;4;-", encoded);
+        Assert.Equal("3;4;-;0", encoded);
         Assert.Null(InitChannel.Handles.Decode(encoded).Stdio);
+    }
+
+    [Fact]
+    public void The_count_of_preserved_descriptors_survives_the_round_trip()
+    {
+        Assert.Equal(2, InitChannel.Handles.Decode(new InitChannel.Handles(5, 6, null, PreservedFds: 2).Encode()).PreservedFds);
+    }
+
+    [Fact]
+    public void A_detached_exec_keeps_its_wait_for_the_runtime_through_the_encoding()
+    {
+        var spec = new RuntimeSpec { Process = new ProcessSpec { Args = ["true"] }, Root = new RootSpec { Path = "/r" } };
+        Assert.True(InitSpecCodec.Decode(InitSpecCodec.Encode(new InitInstructions(spec) { ExecAfterRuntimeExits = true })).ExecAfterRuntimeExits);
+        Assert.False(InitSpecCodec.Decode(InitSpecCodec.Encode(spec)).ExecAfterRuntimeExits);
     }
 
     [Fact]
