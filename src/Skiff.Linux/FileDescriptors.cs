@@ -6,12 +6,12 @@ public static class FileDescriptors
     private const int FGetfd = 1, FSetfd = 2, FdCloexec = 1, OCloexec = 0x80000;
     public const int ORdonly = 0, OWronly = 1, ORdwr = 2, ONoctty = 0x100, OPath = 0x200000;
 
-    /// <summary>A pipe with both ends close-on-exec; call <see cref="SetInheritable"/> on the end a child keeps.</summary>
-    public static unsafe (int Read, int Write) Pipe()
+    /// <summary>A pipe with both ends close-on-exec and owned; call <see cref="SetInheritable"/> on the end a child keeps.</summary>
+    public static unsafe (OwnedFd Read, OwnedFd Write) Pipe()
     {
         int* fds = stackalloc int[2];
         SyscallException.Check(Libc.pipe2(fds, OCloexec), "pipe2");
-        return (fds[0], fds[1]);
+        return (new OwnedFd(fds[0]), new OwnedFd(fds[1]));
     }
 
     public static void SetInheritable(int fd, bool inheritable)

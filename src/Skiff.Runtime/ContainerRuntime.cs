@@ -47,7 +47,6 @@ public static class ContainerRuntime
         var spec = options.Spec with { Root = options.Spec.Root with { Path = Path.GetFullPath(options.Spec.Root.Path, options.BundleDir) } };
         var init = options.Init ?? PendingInit.Launch(spec.Linux.Namespaces, options.Stdio, preservedFds: options.PreservedFds);
         IContainerCgroup? cgroup = null;
-        int? console = null;
         try
         {
             if (!init.Namespaces.Select(n => n.Type).Order().SequenceEqual(spec.Linux.Namespaces.Select(n => n.Type).Order()))
@@ -59,14 +58,13 @@ public static class ContainerRuntime
             if (spec.Process.OomScoreAdj is { } oomScoreAdj)
                 File.WriteAllText($"/proc/{init.Process.Id}/oom_score_adj", oomScoreAdj.ToString(CultureInfo.InvariantCulture));
             options.BeforeSpec?.Invoke(init.Process.Id);
-            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(new InitInstructions(spec, options.StartFifo, options.StateForHooks?.Invoke(init.Process.Id))));
-            console = FollowInit(init);
+            init.Channel.Send(new RuntimeMessage.Spec(InitSpecCodec.Encode(new InitInstructions(spec, options.StartFifo, options.StateForHooks?.Invoke(init.Process.Id)))));
+            var console = FollowInit(init);
             init.HandOver();
             return new RunningContainer(options.Id, init.Process, cgroup, console);
         }
         catch
         {
-            if (console is { } c) FileDescriptors.Close(c);
             init.Dispose();
             cgroup?.Destroy();
             throw;
@@ -83,59 +81,55 @@ public static class ContainerRuntime
     public static RunningContainer Exec(string id, RuntimeSpec spec, IContainerCgroup containerCgroup, int[]? stdio, int preservedFds = 0, bool detached = false)
     {
         using var init = PendingInit.Launch(spec.Linux.Namespaces, stdio, preservedFds: preservedFds);
-        int? console = null;
+        containerCgroup.AddProcess(init.Process.Id);
+        init.Channel.Send(new RuntimeMessage.Spec(InitSpecCodec.Encode(new InitInstructions(spec) { ExecAfterRuntimeExits = detached })));
+        var console = FollowInit(init, returnAtExec: detached);
+        init.HandOver(keepSyncOpen: detached);
+        return new RunningContainer(id, init.Process, containerCgroup, console, ownsCgroup: false);
+    }
+
+    /// <summary>Follows init's reports until it has exec'd the program (end of file after <see cref="InitReport.Execing"/>), waits for start, or failed.</summary>
+    /// <param name="returnAtExec">return once init is about to exec, without waiting for the exec itself (a detached exec).</param>
+    private static OwnedFd? FollowInit(PendingInit init, bool returnAtExec = false)
+    {
+        OwnedFd? console = null;
+        var execing = false;
         try
         {
-            containerCgroup.AddProcess(init.Process.Id);
-            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(new InitInstructions(spec) { ExecAfterRuntimeExits = detached }));
-            console = FollowInit(init, returnAtExec: detached);
-            init.HandOver(keepSyncOpen: detached);
-            return new RunningContainer(id, init.Process, containerCgroup, console, ownsCgroup: false);
+            while (init.Channel.NextReport() is { } report)
+            {
+                switch (report)
+                {
+                    case InitReport.ConsoleReady ready:
+                        console?.Dispose();
+                        using (var pidFd = new OwnedFd(ProcessControl.OpenPidFd(init.Process.Id)))
+                            console = new OwnedFd(ProcessControl.TakeDescriptor(pidFd.Value, ready.MasterFd));
+                        init.Channel.Send(new RuntimeMessage.ConsoleTaken());
+                        break;
+                    case InitReport.Execing when returnAtExec:
+                        return console;
+                    case InitReport.Execing:
+                        execing = true;
+                        break;
+                    case InitReport.Created:
+                        return console;
+                    case InitReport.Failed failed:
+                        init.Process.WaitForExit();
+                        throw new ContainerStartException(failed.ExitCode, failed.Message.Length > 0 ? failed.Message : "unknown error");
+                }
+            }
+            if (!execing)
+            {
+                init.Process.WaitForExit();
+                throw new ContainerStartException(125, $"the container's init exited with status {init.Process.ExitCode} before starting the program");
+            }
+            return console;
         }
         catch
         {
-            if (console is { } c) FileDescriptors.Close(c);
+            console?.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Reads init's status lines until it has exec'd the program (end of file after "exec"), waits for start ("created"), or failed.</summary>
-    /// <param name="returnAtExec">return once init is about to exec, without waiting for the exec itself (a detached exec).</param>
-    private static int? FollowInit(PendingInit init, bool returnAtExec = false)
-    {
-        int? console = null;
-        var execing = false;
-        using var reader = new StreamReader(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(init.StatusRead, ownsHandle: false), FileAccess.Read, 1));
-        while (reader.ReadLine() is { } line)
-        {
-            var (word, rest) = line.IndexOf(' ') is var i and >= 0 ? (line[..i], line[(i + 1)..]) : (line, "");
-            switch (word)
-            {
-                case InitChannel.ConsoleLine:
-                    var pidFd = ProcessControl.OpenPidFd(init.Process.Id);
-                    try { console = ProcessControl.TakeDescriptor(pidFd, int.Parse(rest, CultureInfo.InvariantCulture)); }
-                    finally { FileDescriptors.Close(pidFd); }
-                    FileDescriptors.WriteAll(init.SyncWrite, [InitChannel.ConsoleTaken]);
-                    break;
-                case InitChannel.ExecLine when returnAtExec:
-                    return console;
-                case InitChannel.ExecLine:
-                    execing = true;
-                    break;
-                case InitChannel.CreatedLine:
-                    return console;
-                case InitChannel.ErrorLine:
-                    var parts = rest.Split(' ', 2);
-                    init.Process.WaitForExit();
-                    throw new ContainerStartException(int.Parse(parts[0], CultureInfo.InvariantCulture), parts.Length > 1 ? parts[1] : "unknown error");
-            }
-        }
-        if (!execing)
-        {
-            init.Process.WaitForExit();
-            throw new ContainerStartException(125, $"the container's init exited with status {init.Process.ExitCode} before starting the program");
-        }
-        return console;
     }
 
     /// <summary>Splits an OCI cgroupsPath ("/skiff/ID" or "skiff/ID") into parent and leaf; the default is skiff/ID.</summary>

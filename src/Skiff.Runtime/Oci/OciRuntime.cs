@@ -293,17 +293,14 @@ public sealed partial class OciRuntime(StateRoot root)
         _ => specType,
     };
 
-    private static void SendConsole(string socketPath, int master)
+    /// <summary>Hands the pty master to whoever listens on the console socket; ours closes either way.</summary>
+    private static void SendConsole(string socketPath, OwnedFd master)
     {
-        try
+        using (master)
         {
             var socket = UnixSockets.Connect(socketPath);
-            try { UnixSockets.SendDescriptor(socket, master, "/dev/ptmx"); }
+            try { UnixSockets.SendDescriptor(socket, master.Value, "/dev/ptmx"); }
             finally { FileDescriptors.Close(socket); }
-        }
-        finally
-        {
-            FileDescriptors.Close(master);
         }
     }
 
