@@ -178,4 +178,26 @@ public sealed class InitProcessTests : IDisposable
         Assert.Contains("leads outside the container", failed.Message);
         Assert.DoesNotContain(outcome.Calls, c => c.StartsWith("bounding", StringComparison.Ordinal) || c.StartsWith("exec", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_detached_exec_reports_execing_but_execs_only_once_the_runtime_has_closed_its_end()
+    {
+        // The runtime's process would reap a program that exited before it: its caller (a shim) would never see the exit.
+        var sys = new RecordingSyscalls(_scratch.Path);
+        var (specRead, specWrite) = FileDescriptors.Pipe();
+        var (reportRead, reportWrite) = FileDescriptors.Pipe();
+        var runtime = new InitChannel.RuntimeEnd(specWrite, reportRead);
+        using var init = new InitChannel.InitEnd(specRead, reportWrite);
+        runtime.Send(new RuntimeMessage.Spec(InitSpecCodec.Encode(new InitInstructions(Spec()) { ExecAfterRuntimeExits = true })));
+        var running = new Thread(() => new InitProcess(sys, init).Start(stdio: null));
+        running.Start();
+
+        Assert.IsType<InitReport.Execing>(runtime.NextReport());
+        Assert.False(running.Join(TimeSpan.FromMilliseconds(500)), "init went on to exec while the runtime was still there");
+        Assert.DoesNotContain(sys.Calls, c => c.StartsWith("exec", StringComparison.Ordinal));
+
+        runtime.Dispose();
+        running.Join();
+        Assert.Equal("exec /bin/sh /bin/sh -c true", sys.Calls[^1]);
+    }
 }
