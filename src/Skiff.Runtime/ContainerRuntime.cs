@@ -37,12 +37,18 @@ public sealed record StartOptions
     public (string Parent, string Name)? CgroupParentOverride { get; init; }
 }
 
-/// <summary>The OCI runtime as a library: a spec in, a running container out.</summary>
-public static class ContainerRuntime
+/// <summary>The OCI runtime as a library on this host's kernel: a spec in, a running container out, and the verbs on it.</summary>
+public sealed class ContainerRuntime : IContainerRuntime
 {
     public const string DefaultCgroupParent = "skiff";
 
-    public static RunningContainer Start(StartOptions options)
+    public static readonly ContainerRuntime Host = new();
+
+    private ContainerRuntime()
+    {
+    }
+
+    public RunningContainer Start(StartOptions options)
     {
         var spec = options.Spec with { Root = options.Spec.Root with { Path = Path.GetFullPath(options.Spec.Root.Path, options.BundleDir) } };
         var init = options.Init ?? PendingInit.Launch(spec.Linux.Namespaces, options.Stdio, preservedFds: options.PreservedFds);
@@ -78,8 +84,9 @@ public static class ContainerRuntime
     /// <param name="preservedFds">how many of the caller's descriptors from 3 up the process receives as they are.</param>
     /// <param name="detached">the caller exits without waiting for the process, whose parent-to-be reaps it: the
     /// process execs its program only once this process has exited (see <see cref="InitInstructions.ExecAfterRuntimeExits"/>).</param>
-    public static RunningContainer Exec(string id, RuntimeSpec spec, IContainerCgroup containerCgroup, int[]? stdio, int preservedFds = 0, bool detached = false)
+    public RunningContainer Exec(string id, RuntimeSpec spec, CgroupLocation cgroup, int[]? stdio, int preservedFds = 0, bool detached = false)
     {
+        var containerCgroup = Open(cgroup);
         using var init = PendingInit.Launch(spec.Linux.Namespaces, stdio, preservedFds: preservedFds);
         containerCgroup.AddProcess(init.Process.Id);
         init.Channel.Send(new RuntimeMessage.Spec(InitSpecCodec.Encode(new InitInstructions(spec) { ExecAfterRuntimeExits = detached })));
@@ -87,6 +94,28 @@ public static class ContainerRuntime
         init.HandOver(keepSyncOpen: detached);
         return new RunningContainer(id, init.Process, containerCgroup, console, ownsCgroup: false);
     }
+
+    public bool Kill(int pid, int signal) => ProcessControl.Signal(pid, signal);
+
+    public void Delete(CgroupLocation cgroup, bool frozen)
+    {
+        var group = Open(cgroup);
+        if (frozen) group.Thaw();
+        group.Destroy();
+    }
+
+    public void Pause(CgroupLocation cgroup) => Open(cgroup).Freeze();
+
+    public void Resume(CgroupLocation cgroup) => Open(cgroup).Thaw();
+
+    public IReadOnlyList<int> Processes(CgroupLocation cgroup) => Open(cgroup).Processes();
+
+    public CgroupStats Stats(CgroupLocation cgroup) => Open(cgroup).ReadStats();
+
+    public IReadOnlyList<string> Update(CgroupLocation cgroup, LinuxResources resources) =>
+        ContainerCgroup.Update(CgroupLayout.Detect(), cgroup.Parent, cgroup.Name, resources);
+
+    private static IContainerCgroup Open(CgroupLocation cgroup) => ContainerCgroup.Open(CgroupLayout.Detect(), cgroup.Parent, cgroup.Name);
 
     /// <summary>Follows init's reports until it has exec'd the program (end of file after <see cref="InitReport.Execing"/>), waits for start, or failed.</summary>
     /// <param name="returnAtExec">return once init is about to exec, without waiting for the exec itself (a detached exec).</param>

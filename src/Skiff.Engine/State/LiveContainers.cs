@@ -23,14 +23,14 @@ public interface ILiveContainers
 /// owner as that process's parent, which must be a skiff process: the same test the reconciler
 /// applies to recorded owners.
 /// </summary>
-public sealed class CgroupLiveContainers : ILiveContainers
+public sealed class CgroupLiveContainers(IContainerRuntime runtime) : ILiveContainers
 {
     public LiveContainer? Find(string id, string? cgroupParent)
     {
         IReadOnlyList<int> pids;
         try
         {
-            pids = ContainerCgroup.Open(CgroupLayout.Detect(), cgroupParent ?? ContainerRuntime.DefaultCgroupParent, id).Processes();
+            pids = runtime.Processes(new CgroupLocation(cgroupParent ?? ContainerRuntime.DefaultCgroupParent, id));
         }
         catch (Exception e) when (e is IOException or CgroupException or UnauthorizedAccessException)
         {
@@ -49,13 +49,13 @@ public sealed class CgroupLiveContainers : ILiveContainers
     {
         try
         {
-            ContainerCgroup.Open(CgroupLayout.Detect(), ContainerRuntime.DefaultCgroupParent, id).Destroy();
+            runtime.Delete(new CgroupLocation(ContainerRuntime.DefaultCgroupParent, id), frozen: false);
         }
         catch (Exception e) when (e is IOException or CgroupException)
         {
             // Nothing there, or still busy: the directory goes either way.
         }
-        foreach (var monitor in Monitors(id)) Linux.ProcessControl.Signal(monitor, 9);
+        foreach (var monitor in Monitors(id)) runtime.Kill(monitor, 9);
         // The host end of its first interface, should its namespace still be held by something.
         new Skiff.Network.Bridge.BridgeDriver().RemoveLink($"veth{id[..Math.Min(8, id.Length)]}");
     }

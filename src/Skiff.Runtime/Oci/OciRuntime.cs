@@ -26,8 +26,10 @@ public sealed record CreateRequest
 /// delete, pause, resume, exec, ps, update, stats. Each verb is a separate process in runc's model
 /// (containerd runs one per step), so nothing here holds a container between calls but its state file.
 /// </summary>
-public sealed partial class OciRuntime(StateRoot root)
+public sealed partial class OciRuntime(StateRoot root, IContainerRuntime? runtime = null)
 {
+    private readonly IContainerRuntime _runtime = runtime ?? ContainerRuntime.Host;
+
     public StateRoot Root { get; } = root;
 
     /// <summary>
@@ -52,7 +54,7 @@ public sealed partial class OciRuntime(StateRoot root)
             Root.Save(state);
             var fifo = Root.StartFifo(request.Id);
             FileDescriptors.MakeFifo(fifo, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
-            var running = ContainerRuntime.Start(new StartOptions
+            var running = _runtime.Start(new StartOptions
             {
                 Id = request.Id, Spec = spec, BundleDir = bundle, StartFifo = fifo,
                 CgroupParentOverride = (parent, name),
@@ -125,8 +127,8 @@ public sealed partial class OciRuntime(StateRoot root)
         if (status is OciStatus.Stopped or OciStatus.Creating)
             throw new OciException($"cannot kill container {id}: it is {status.Name()}");
         if (all)
-            foreach (var pid in Cgroup(state).Processes()) ProcessControl.Signal(pid, signal);
-        else if (!ProcessControl.Signal(state.Pid, signal))
+            foreach (var pid in _runtime.Processes(Cgroup(state))) _runtime.Kill(pid, signal);
+        else if (!_runtime.Kill(state.Pid, signal))
             throw new OciException($"cannot kill container {id}: its init (pid {state.Pid}) is gone");
     }
 
@@ -142,10 +144,8 @@ public sealed partial class OciRuntime(StateRoot root)
         var status = StatusOf(state);
         if (status is OciStatus.Running or OciStatus.Paused && !force)
             throw new OciException($"cannot delete container {id}: it is {status.Name()}; stop it first (kill) or use --force");
-        var cgroup = Cgroup(state);
-        if (status == OciStatus.Paused) cgroup.Thaw();
-        if (state.InitAlive()) ProcessControl.Signal(state.Pid, 9);
-        cgroup.Destroy();
+        if (state.InitAlive()) _runtime.Kill(state.Pid, 9);
+        _runtime.Delete(Cgroup(state), frozen: status == OciStatus.Paused);
         Root.Remove(id);
         RunWarningOnFailure("poststop", state.Spec.Hooks?.Poststop, StateJson(state, OciStatus.Stopped));
     }
@@ -153,7 +153,7 @@ public sealed partial class OciRuntime(StateRoot root)
     public void Pause(string id)
     {
         var state = Running(id, "pause");
-        Cgroup(state).Freeze();
+        _runtime.Pause(Cgroup(state));
         Root.Save(state with { Paused = true });
     }
 
@@ -161,7 +161,7 @@ public sealed partial class OciRuntime(StateRoot root)
     {
         var state = Root.Load(id);
         if (StatusOf(state) != OciStatus.Paused) throw new OciException($"cannot resume container {id}: it is not paused");
-        Cgroup(state).Thaw();
+        _runtime.Resume(Cgroup(state));
         Root.Save(state with { Paused = false });
     }
 
@@ -169,17 +169,17 @@ public sealed partial class OciRuntime(StateRoot root)
     public IReadOnlyList<int> Processes(string id)
     {
         var state = Root.Load(id);
-        return StatusOf(state) == OciStatus.Stopped ? [] : Cgroup(state).Processes();
+        return StatusOf(state) == OciStatus.Stopped ? [] : _runtime.Processes(Cgroup(state));
     }
 
-    public CgroupStats Stats(string id) => Cgroup(Running(id, "read the stats of")).ReadStats();
+    public CgroupStats Stats(string id) => _runtime.Stats(Cgroup(Running(id, "read the stats of")));
 
     /// <summary>Writes new limits into the container's cgroup and keeps them in its spec; returns what the kernel could not apply.</summary>
     public IReadOnlyList<string> Update(string id, LinuxResources resources)
     {
         var state = Root.Load(id);
         if (StatusOf(state) == OciStatus.Stopped) throw new OciException($"cannot update container {id}: it is stopped");
-        var warnings = ContainerCgroup.Update(CgroupLayout.Detect(), state.CgroupParent, state.CgroupName, resources);
+        var warnings = _runtime.Update(Cgroup(state), resources);
         Root.Save(state with { Spec = state.Spec with { Linux = state.Spec.Linux with { Resources = Merge(state.Spec.Linux.Resources, resources) } } });
         return warnings;
     }
@@ -196,7 +196,7 @@ public sealed partial class OciRuntime(StateRoot root)
         var namespaces = state.Spec.Linux.Namespaces.Where(n => n.Type != "user")
             .Select(n => new NamespaceSpec(n.Type, $"/proc/{state.Pid}/ns/{ProcName(n.Type)}")).ToList();
         var spec = new RuntimeSpec { Process = process, Root = state.Spec.Root, Linux = new LinuxSpec { Namespaces = namespaces } };
-        var running = ContainerRuntime.Exec(id, spec, Cgroup(state), null, preservedFds, detached);
+        var running = _runtime.Exec(id, spec, Cgroup(state), null, preservedFds, detached);
         if (running.ConsoleMaster is { } master) SendConsole(consoleSocket!, master);
         return running;
     }
@@ -223,8 +223,7 @@ public sealed partial class OciRuntime(StateRoot root)
     private string StateJson(ContainerState state, OciStatus status) =>
         JsonSerializer.Serialize(View(state) with { Status = status.Name(), Pid = state.Pid }, OciJson.Default.OciStateView);
 
-    private static IContainerCgroup Cgroup(ContainerState state) =>
-        ContainerCgroup.Open(CgroupLayout.Detect(), state.CgroupParent, state.CgroupName);
+    private static CgroupLocation Cgroup(ContainerState state) => new(state.CgroupParent, state.CgroupName);
 
     /// <summary>The runtime spec: poststart and poststop hooks that fail are warned about, and the rest still run.</summary>
     private static void RunWarningOnFailure(string stage, IReadOnlyList<HookSpec>? hooks, string stateJson)
