@@ -6,12 +6,12 @@ public static class FileDescriptors
     private const int FGetfd = 1, FSetfd = 2, FdCloexec = 1, OCloexec = 0x80000;
     public const int ORdonly = 0, OWronly = 1, ORdwr = 2, ONoctty = 0x100, OPath = 0x200000;
 
-    /// <summary>A pipe with both ends close-on-exec; call <see cref="SetInheritable"/> on the end a child keeps.</summary>
-    public static unsafe (int Read, int Write) Pipe()
+    /// <summary>A pipe with both ends close-on-exec and owned; call <see cref="SetInheritable"/> on the end a child keeps.</summary>
+    public static unsafe (OwnedFd Read, OwnedFd Write) Pipe()
     {
         int* fds = stackalloc int[2];
         SyscallException.Check(Libc.pipe2(fds, OCloexec), "pipe2");
-        return (fds[0], fds[1]);
+        return (new OwnedFd(fds[0]), new OwnedFd(fds[1]));
     }
 
     public static void SetInheritable(int fd, bool inheritable)
@@ -20,6 +20,9 @@ public static class FileDescriptors
         flags = inheritable ? flags & ~FdCloexec : flags | FdCloexec;
         SyscallException.Check(Libc.fcntl(fd, FSetfd, flags), $"fcntl({fd}, F_SETFD)");
     }
+
+    /// <summary>Whether <paramref name="fd"/> is an open descriptor of this process.</summary>
+    public static bool IsOpen(int fd) => Libc.fcntl(fd, FGetfd, 0) >= 0;
 
     public static int Open(string path, int flags, bool inheritable = false) =>
         SyscallException.Check(Libc.open(path, flags | (inheritable ? 0 : OCloexec), 0), $"open {path}");
@@ -36,8 +39,15 @@ public static class FileDescriptors
     /// on to a monitor or a container, where they would keep the caller's pipes open for as long
     /// as the container runs.
     /// </summary>
-    public static void MarkAllCloseOnExec(int first = 3) =>
-        SyscallException.Check(Libc.syscall(SyscallNumbers.CloseRange, first, unchecked((nint)uint.MaxValue), CloseRangeCloexec), "close_range");
+    public static void MarkAllCloseOnExec(int first = 3)
+    {
+        if (Libc.syscall(SyscallNumbers.CloseRange, first, unchecked((nint)uint.MaxValue), CloseRangeCloexec) == 0) return;
+        // A seccomp profile older than close_range (the validation suite's, Docker's before 20.10)
+        // answers EPERM, and init may already run under it: the same, one descriptor at a time.
+        foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+            if (int.TryParse(Path.GetFileName(entry), out var fd) && fd >= first)
+                Libc.fcntl(fd, FSetfd, FdCloexec); // errors ignored: the listing's own descriptor is among them
+    }
 
     private const int CloseRangeCloexec = 4;
 

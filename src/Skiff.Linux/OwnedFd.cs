@@ -18,5 +18,13 @@ public sealed class OwnedFd : SafeHandle
     /// <summary>The number, for a call made while this is still open.</summary>
     public int Value => IsClosed ? throw new ObjectDisposedException(nameof(OwnedFd)) : (int)handle;
 
+    /// <summary>Hands the number to its next owner (a stream, a record of the container) and no longer closes it.</summary>
+    public int Release()
+    {
+        var fd = Value;
+        SetHandleAsInvalid();
+        return fd;
+    }
+
     protected override bool ReleaseHandle() => Libc.close((int)handle) == 0;
 }

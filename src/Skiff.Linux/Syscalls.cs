@@ -22,7 +22,8 @@ public enum MountFlags : ulong
 }
 
 /// <summary>
-/// The privileged calls that building a container's filesystem needs, behind one seam: the real
+/// The privileged calls a container's init makes (its filesystem, namespaces, identity,
+/// capabilities, limits, exec), behind one seam as youki's <c>Syscall</c> trait: the real
 /// implementation calls the kernel, a recorder in the unit tests checks order and arguments.
 /// </summary>
 public interface ISyscalls
@@ -40,9 +41,40 @@ public interface ISyscalls
     void SetHostname(string name);
     /// <summary>Makes a mount and every mount below it read-only (mount_setattr with AT_RECURSIVE).</summary>
     void MakeReadOnlyRecursive(string target);
+
+    /// <summary>Moves the calling thread into new namespaces.</summary>
+    void Unshare(NamespaceKind kinds);
+    /// <summary>Gives the calling thread its own fs struct, which joining a mount namespace needs.</summary>
+    void UnshareFs();
+    void JoinNamespace(string path, NamespaceKind kind);
+    /// <summary>Writes a kernel parameter ("net.ipv4.ip_forward") under /proc/sys.</summary>
+    void WriteSysctl(string key, string value);
+    void BringUpInterface(string name);
+    void SetRlimit(string type, ulong soft, ulong hard);
+    void SetUmask(uint mask);
+    /// <summary>The highest capability this kernel knows.</summary>
+    int LastCapability();
+    /// <summary>The calling process's bounding set: what a container can be given at most.</summary>
+    ulong BoundingSet();
+    void DropBoundingExcept(ulong keep, int lastCap);
+    void SetKeepCapabilities(bool keep);
+    void SetCapabilities(ulong effective, ulong permitted, ulong inheritable);
+    /// <summary>Clears the ambient set, then raises exactly <paramref name="ambient"/>.</summary>
+    void SetAmbientCapabilities(ulong ambient, int lastCap);
+    void SetNoNewPrivileges();
+    void SetGroups(IReadOnlyList<uint> gids);
+    void SetResGid(uint gid);
+    void SetResUid(uint uid);
+    void LoadSeccomp(SockFilter[] program, uint flags);
+    /// <summary>Whether the working directory is reachable from the root (getcwd succeeds).</summary>
+    bool WorkingDirectoryInsideRoot();
+    /// <summary>Marks every descriptor from <paramref name="first"/> up close-on-exec.</summary>
+    void MarkAllCloseOnExec(int first);
+    /// <summary>Replaces the process with the program; returns only by throwing.</summary>
+    void Exec(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp);
 }
 
-public sealed class LinuxSyscalls : ISyscalls
+public sealed partial class LinuxSyscalls : ISyscalls
 {
     public static readonly LinuxSyscalls Instance = new();
 

@@ -31,21 +31,28 @@ public sealed record StartOptions
     public string? StartFifo { get; init; }
     /// <summary>The OCI state JSON given init's pid, for the hooks init runs inside the container.</summary>
     public Func<int, string>? StateForHooks { get; init; }
+    /// <summary>How many of the caller's descriptors from 3 up the program receives as they are (runc's --preserve-fds).</summary>
+    public int PreservedFds { get; init; }
     /// <summary>Parent and leaf cgroup already worked out by the caller (systemd's "slice:prefix:name"); otherwise from linux.cgroupsPath.</summary>
     public (string Parent, string Name)? CgroupParentOverride { get; init; }
 }
 
-/// <summary>The OCI runtime as a library: a spec in, a running container out.</summary>
-public static class ContainerRuntime
+/// <summary>The OCI runtime as a library on this host's kernel: a spec in, a running container out, and the verbs on it.</summary>
+public sealed class ContainerRuntime : IContainerRuntime
 {
     public const string DefaultCgroupParent = "skiff";
 
-    public static RunningContainer Start(StartOptions options)
+    public static readonly ContainerRuntime Host = new();
+
+    private ContainerRuntime()
+    {
+    }
+
+    public RunningContainer Start(StartOptions options)
     {
         var spec = options.Spec with { Root = options.Spec.Root with { Path = Path.GetFullPath(options.Spec.Root.Path, options.BundleDir) } };
-        var init = options.Init ?? PendingInit.Launch(spec.Linux.Namespaces, options.Stdio);
+        var init = options.Init ?? PendingInit.Launch(spec.Linux.Namespaces, options.Stdio, preservedFds: options.PreservedFds);
         IContainerCgroup? cgroup = null;
-        int? console = null;
         try
         {
             if (!init.Namespaces.Select(n => n.Type).Order().SequenceEqual(spec.Linux.Namespaces.Select(n => n.Type).Order()))
@@ -57,14 +64,13 @@ public static class ContainerRuntime
             if (spec.Process.OomScoreAdj is { } oomScoreAdj)
                 File.WriteAllText($"/proc/{init.Process.Id}/oom_score_adj", oomScoreAdj.ToString(CultureInfo.InvariantCulture));
             options.BeforeSpec?.Invoke(init.Process.Id);
-            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(new InitInstructions(spec, options.StartFifo, options.StateForHooks?.Invoke(init.Process.Id))));
-            console = FollowInit(init);
+            init.Channel.Send(new RuntimeMessage.Spec(InitSpecCodec.Encode(new InitInstructions(spec, options.StartFifo, options.StateForHooks?.Invoke(init.Process.Id)))));
+            var console = FollowInit(init);
             init.HandOver();
             return new RunningContainer(options.Id, init.Process, cgroup, console);
         }
         catch
         {
-            if (console is { } c) FileDescriptors.Close(c);
             init.Dispose();
             cgroup?.Destroy();
             throw;
@@ -75,59 +81,86 @@ public static class ContainerRuntime
     /// Runs another process in a running container: the spec's namespaces carry the paths of the
     /// container's (/proc/PID/ns/...), and the process joins the container's existing cgroup.
     /// </summary>
-    public static RunningContainer Exec(string id, RuntimeSpec spec, IContainerCgroup containerCgroup, int[]? stdio)
+    /// <param name="preservedFds">how many of the caller's descriptors from 3 up the process receives as they are.</param>
+    /// <param name="detached">the caller exits without waiting for the process, whose parent-to-be reaps it: the
+    /// process execs its program only once this process has exited (see <see cref="InitInstructions.ExecAfterRuntimeExits"/>).</param>
+    public RunningContainer Exec(string id, RuntimeSpec spec, CgroupLocation cgroup, int[]? stdio, int preservedFds = 0, bool detached = false)
     {
-        using var init = PendingInit.Launch(spec.Linux.Namespaces, stdio);
-        int? console = null;
+        var containerCgroup = Open(cgroup);
+        using var init = PendingInit.Launch(spec.Linux.Namespaces, stdio, preservedFds: preservedFds);
+        containerCgroup.AddProcess(init.Process.Id);
+        init.Channel.Send(new RuntimeMessage.Spec(InitSpecCodec.Encode(new InitInstructions(spec) { ExecAfterRuntimeExits = detached })));
+        var console = FollowInit(init, returnAtExec: detached);
+        init.HandOver(keepSyncOpen: detached);
+        return new RunningContainer(id, init.Process, containerCgroup, console, ownsCgroup: false);
+    }
+
+    public bool Kill(int pid, int signal) => ProcessControl.Signal(pid, signal);
+
+    public void Delete(CgroupLocation cgroup, bool frozen)
+    {
+        var group = Open(cgroup);
+        if (frozen) group.Thaw();
+        group.Destroy();
+    }
+
+    public void Pause(CgroupLocation cgroup) => Open(cgroup).Freeze();
+
+    public void Resume(CgroupLocation cgroup) => Open(cgroup).Thaw();
+
+    public IReadOnlyList<int> Processes(CgroupLocation cgroup) => Open(cgroup).Processes();
+
+    public bool IsPaused(CgroupLocation cgroup) => Open(cgroup).IsFrozen();
+
+    public CgroupStats Stats(CgroupLocation cgroup) => Open(cgroup).ReadStats();
+
+    public IReadOnlyList<string> Update(CgroupLocation cgroup, LinuxResources resources) =>
+        ContainerCgroup.Update(CgroupLayout.Detect(), cgroup.Parent, cgroup.Name, resources);
+
+    private static IContainerCgroup Open(CgroupLocation cgroup) => ContainerCgroup.Open(CgroupLayout.Detect(), cgroup.Parent, cgroup.Name);
+
+    /// <summary>Follows init's reports until it has exec'd the program (end of file after <see cref="InitReport.Execing"/>), waits for start, or failed.</summary>
+    /// <param name="returnAtExec">return once init is about to exec, without waiting for the exec itself (a detached exec).</param>
+    private static OwnedFd? FollowInit(PendingInit init, bool returnAtExec = false)
+    {
+        OwnedFd? console = null;
+        var execing = false;
         try
         {
-            containerCgroup.AddProcess(init.Process.Id);
-            InitChannel.SendSpec(init.SyncWrite, InitSpecCodec.Encode(spec));
-            console = FollowInit(init);
-            init.HandOver();
-            return new RunningContainer(id, init.Process, containerCgroup, console, ownsCgroup: false);
+            while (init.Channel.NextReport() is { } report)
+            {
+                switch (report)
+                {
+                    case InitReport.ConsoleReady ready:
+                        console?.Dispose();
+                        using (var pidFd = new OwnedFd(ProcessControl.OpenPidFd(init.Process.Id)))
+                            console = new OwnedFd(ProcessControl.TakeDescriptor(pidFd.Value, ready.MasterFd));
+                        init.Channel.Send(new RuntimeMessage.ConsoleTaken());
+                        break;
+                    case InitReport.Execing when returnAtExec:
+                        return console;
+                    case InitReport.Execing:
+                        execing = true;
+                        break;
+                    case InitReport.Created:
+                        return console;
+                    case InitReport.Failed failed:
+                        init.Process.WaitForExit();
+                        throw new ContainerStartException(failed.ExitCode, failed.Message.Length > 0 ? failed.Message : "unknown error");
+                }
+            }
+            if (!execing)
+            {
+                init.Process.WaitForExit();
+                throw new ContainerStartException(125, $"the container's init exited with status {init.Process.ExitCode} before starting the program");
+            }
+            return console;
         }
         catch
         {
-            if (console is { } c) FileDescriptors.Close(c);
+            console?.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Reads init's status lines until it has exec'd the program (end of file after "exec"), waits for start ("created"), or failed.</summary>
-    private static int? FollowInit(PendingInit init)
-    {
-        int? console = null;
-        var execing = false;
-        using var reader = new StreamReader(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(init.StatusRead, ownsHandle: false), FileAccess.Read, 1));
-        while (reader.ReadLine() is { } line)
-        {
-            var (word, rest) = line.IndexOf(' ') is var i and >= 0 ? (line[..i], line[(i + 1)..]) : (line, "");
-            switch (word)
-            {
-                case InitChannel.ConsoleLine:
-                    var pidFd = ProcessControl.OpenPidFd(init.Process.Id);
-                    try { console = ProcessControl.TakeDescriptor(pidFd, int.Parse(rest, CultureInfo.InvariantCulture)); }
-                    finally { FileDescriptors.Close(pidFd); }
-                    FileDescriptors.WriteAll(init.SyncWrite, [InitChannel.ConsoleTaken]);
-                    break;
-                case InitChannel.ExecLine:
-                    execing = true;
-                    break;
-                case InitChannel.CreatedLine:
-                    return console;
-                case InitChannel.ErrorLine:
-                    var parts = rest.Split(' ', 2);
-                    init.Process.WaitForExit();
-                    throw new ContainerStartException(int.Parse(parts[0], CultureInfo.InvariantCulture), parts.Length > 1 ? parts[1] : "unknown error");
-            }
-        }
-        if (!execing)
-        {
-            init.Process.WaitForExit();
-            throw new ContainerStartException(125, $"the container's init exited with status {init.Process.ExitCode} before starting the program");
-        }
-        return console;
     }
 
     /// <summary>Splits an OCI cgroupsPath ("/skiff/ID" or "skiff/ID") into parent and leaf; the default is skiff/ID.</summary>

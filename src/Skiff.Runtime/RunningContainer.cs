@@ -13,7 +13,7 @@ public sealed class RunningContainer : IDisposable
 
     private readonly bool _ownsCgroup;
 
-    internal RunningContainer(string id, System.Diagnostics.Process init, IContainerCgroup cgroup, int? consoleMaster, bool ownsCgroup = true)
+    internal RunningContainer(string id, System.Diagnostics.Process init, IContainerCgroup cgroup, OwnedFd? consoleMaster, bool ownsCgroup = true)
     {
         Id = id;
         _init = init;
@@ -25,8 +25,8 @@ public sealed class RunningContainer : IDisposable
     public string Id { get; }
     public int Pid => _init.Id;
     public IContainerCgroup Cgroup { get; }
-    /// <summary>The pty master when the spec asked for a terminal; the caller owns it.</summary>
-    public int? ConsoleMaster { get; }
+    /// <summary>The pty master when the spec asked for a terminal; the caller takes it over (<see cref="OwnedFd.Release"/>) or it closes with this.</summary>
+    public OwnedFd? ConsoleMaster { get; }
 
     /// <summary>Waits for the program; a death by signal N gives 128+N, as shells and Docker report it.</summary>
     public int WaitForExit()
@@ -47,6 +47,7 @@ public sealed class RunningContainer : IDisposable
     /// <summary>Kills what is left and removes the cgroup. The namespaces and mounts die with the last process.</summary>
     public void Dispose()
     {
+        ConsoleMaster?.Dispose();
         if (_released)
         {
             _init.Dispose();

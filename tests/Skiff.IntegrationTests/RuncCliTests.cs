@@ -107,20 +107,26 @@ public sealed class RuncCliTests : IDisposable
     [Fact]
     public void The_seccomp_profile_of_config_json_is_enforced()
     {
-        WriteSpec(["sh", "-c", "mkdir /made 2>&1; echo status=$?"], spec => spec["linux"]!["seccomp"] = new JsonObject
-        {
-            ["defaultAction"] = "SCMP_ACT_ALLOW",
-            ["architectures"] = new JsonArray("SCMP_ARCH_X86_64"),
-            ["syscalls"] = new JsonArray(new JsonObject
-            {
-                ["names"] = new JsonArray("mkdir", "mkdirat"), ["action"] = "SCMP_ACT_ERRNO", ["errnoRet"] = 1,
-            }),
-        });
+        WriteSpec(["sh", "-c", "mkdir /made 2>&1; echo status=$?"], spec => spec["linux"]!["seccomp"] = RefusingProfile("mkdir", "mkdirat"));
         var run = RuncCli("run", "--bundle", _bundle, _id);
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("Operation not permitted", run.Stdout);
         Assert.Contains("status=1", run.Stdout);
         Assert.Equal("", RuncCli("list", "-q").Stdout.Trim());
+    }
+
+    [Fact]
+    public void A_seccomp_profile_older_than_close_range_still_starts_the_container_with_no_descriptor_leaked()
+    {
+        // Loaded before init drops privileges (no noNewPrivileges), so init itself runs under it.
+        WriteSpec(["ls", "/proc/self/fd"], spec =>
+        {
+            spec["process"]!["noNewPrivileges"] = false;
+            spec["linux"]!["seccomp"] = RefusingProfile("close_range");
+        });
+        var run = RuncCli("run", "--bundle", _bundle, _id);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["0", "1", "2", "3"], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // 3: ls's own listing
     }
 
     [Fact]
@@ -147,6 +153,53 @@ public sealed class RuncCliTests : IDisposable
 
         Assert.Equal(["prestart", "createRuntime", "poststart", "poststop"], File.ReadAllLines(log));
     }
+
+    [Fact]
+    public void Preserved_descriptors_reach_the_program_and_exec_and_a_closed_one_is_refused()
+    {
+        WriteSpec(["sh", "-c", "echo run-through-fd3 >&3; exec sleep 60"]);
+        var runOut = Path.Join(_bundle, "run-fd3");
+        var execOut = Path.Join(_bundle, "exec-fd3");
+
+        var run = Sh($"exec 3>{runOut}; {Runc} --root {_root} run -d --preserve-fds 1 --bundle {_bundle} {_id} </dev/null >/dev/null 2>&1");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var exec = Sh($"exec 3>{execOut}; {Runc} --root {_root} exec --preserve-fds 1 {_id} sh -c 'echo exec-through-fd3 >&3'");
+        Assert.True(exec.ExitCode == 0, exec.ToString());
+        WaitFor(() => File.ReadAllText(runOut).Trim() == "run-through-fd3");
+        Assert.Equal("exec-through-fd3", File.ReadAllText(execOut).Trim());
+
+        // Only fd 3 is open in the caller: descriptor 4 would be one of the runtime's own.
+        var refused = Sh($"exec 3>{execOut}; {Runc} --root {_root} exec --preserve-fds 2 {_id} true");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--preserve-fds 2 passes descriptors 3 to 4, but 4 is not open", refused.Stderr);
+    }
+
+    [Fact]
+    public void A_spec_without_a_mount_namespace_is_refused_and_the_callers_root_stays_its_own()
+    {
+        WriteSpec(["true"], spec =>
+        {
+            var namespaces = spec["linux"]!["namespaces"]!.AsArray();
+            namespaces.Remove(namespaces.First(n => n!["type"]!.GetValue<string>() == "mount"));
+        });
+        // In a mount namespace of its own: a runtime that pivots the caller's namespace must not take the test run's root with it.
+        var run = Sh($"unshare --mount --propagation private sh -c '{Runc} --root {_root} run --bundle {_bundle} {_id}; echo exit=$?; test -e {Binary} && echo root-intact'");
+
+        Assert.Contains("exit=1", run.Stdout);
+        Assert.Contains("root-intact", run.Stdout);
+        Assert.Contains("config.json has no mount namespace", run.Stderr);
+    }
+
+    /// <summary>Allows everything but <paramref name="syscalls"/>, which fail with EPERM.</summary>
+    private static JsonObject RefusingProfile(params string[] syscalls) => new()
+    {
+        ["defaultAction"] = "SCMP_ACT_ALLOW",
+        ["architectures"] = new JsonArray("SCMP_ARCH_X86_64"),
+        ["syscalls"] = new JsonArray(new JsonObject
+        {
+            ["names"] = new JsonArray(syscalls.Select(s => (JsonNode)s).ToArray()), ["action"] = "SCMP_ACT_ERRNO", ["errnoRet"] = 1,
+        }),
+    };
 
     private JsonNode State()
     {

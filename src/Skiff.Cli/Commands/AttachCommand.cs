@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Monitor;
 using Skiff.Engine.State;
 
 namespace Skiff.Cli.Commands;

@@ -18,7 +18,7 @@ public static class ExecVerb
             ["tty|t", "detach|d", "no-new-privs", "ignore-paused"]);
         var id = parsed.Id("exec");
         var process = parsed.Value("process") is { } file ? ReadProcess(file) : FromFlags(context, parsed, id);
-        using var running = context.Runtime.Exec(id, process, parsed.Value("console-socket"));
+        using var running = context.Runtime.Exec(id, process, parsed.Value("console-socket"), parsed.PreservedFds("exec"), parsed.Has("detach"));
         if (parsed.Value("pid-file") is { } pidFile)
         {
             File.WriteAllText(pidFile + ".tmp", running.Pid.ToString(CultureInfo.InvariantCulture));

@@ -83,8 +83,6 @@ public static class LifecycleVerbs
 
     private static CreateRequest Request(RuncContext context, RuncArguments parsed, string verb)
     {
-        if (parsed.Value("preserve-fds") is { } preserve && preserve != "0")
-            throw new OciException($"{verb}: --preserve-fds is not supported by skiff-runc yet: pass the container's input on its stdin instead");
         return new CreateRequest
         {
             Id = parsed.Id(verb),
@@ -92,6 +90,7 @@ public static class LifecycleVerbs
             PidFile = parsed.Value("pid-file"),
             ConsoleSocket = parsed.Value("console-socket"),
             SystemdCgroup = context.SystemdCgroup,
+            PreservedFds = parsed.PreservedFds(verb),
         };
     }
 

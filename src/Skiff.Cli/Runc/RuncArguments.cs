@@ -62,6 +62,15 @@ public sealed class RuncArguments
 
     public IReadOnlyList<string> Values(string name) => _values.TryGetValue(name, out var v) ? v : [];
 
+    /// <summary>--preserve-fds N: how many descriptors from 3 up go to the container's process as they are.</summary>
+    public int PreservedFds(string verb)
+    {
+        if (Value("preserve-fds") is not { } text) return 0;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count <= 65536
+            ? count
+            : throw new OciException($"{verb}: --preserve-fds {text} is not a number of descriptors: pass how many descriptors from 3 up the process receives");
+    }
+
     /// <summary>The container id: the first positional argument, which every verb but list, spec and features needs.</summary>
     public string Id(string verb) =>
         Positional.Count > 0 ? Positional[0] : throw new OciException($"{verb}: missing the container id: skiff-runc {verb} [flags] <container-id>");

@@ -32,17 +32,16 @@ public sealed class RunStep(ContainerEngine engine, ImageStore store)
             NetworkContainer = network.Container,
         };
         var (read, write) = FileDescriptors.Pipe();
-        var devNull = FileDescriptors.Open("/dev/null", FileDescriptors.ORdonly);
+        using var devNull = new OwnedFd(FileDescriptors.Open("/dev/null", FileDescriptors.ORdonly));
         ContainerRecord? record = null;
-        using var output = new FileStream(new SafeFileHandle(read, ownsHandle: true), FileAccess.Read);
+        using var output = new FileStream(new SafeFileHandle(read.Release(), ownsHandle: true), FileAccess.Read);
         try
         {
             int exitCode;
-            using (var init = engine.Launch(request, [devNull, write, write]))
+            using (var init = engine.Launch(request, [devNull.Value, write.Value, write.Value]))
             {
                 // The container holds the only writing end now: its exit is our end of file.
-                FileDescriptors.Close(write);
-                write = -1;
+                write.Dispose();
                 record = engine.Create(request);
                 var relay = Task.Run(() => Relay(output, vertex));
                 using var container = engine.Start(record, init, ProcessControl.CurrentPid);
@@ -57,8 +56,7 @@ public sealed class RunStep(ContainerEngine engine, ImageStore store)
         }
         finally
         {
-            if (write >= 0) FileDescriptors.Close(write);
-            FileDescriptors.Close(devNull);
+            write.Dispose();
             if (record is not null) engine.Remove(record.Id, force: true);
         }
     }

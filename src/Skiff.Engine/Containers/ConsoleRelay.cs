@@ -9,21 +9,23 @@ namespace Skiff.Engine.Containers;
 /// </summary>
 public sealed class ConsoleRelay : IDisposable
 {
-    private readonly int _master;
+    private readonly OwnedFd _master;
     private readonly RawTerminalMode? _raw;
     private readonly PosixSignalRegistration _resize;
     private readonly Thread _output;
 
-    public ConsoleRelay(int master, bool forwardInput)
+    /// <param name="master">closed when the relay is disposed.</param>
+    public ConsoleRelay(OwnedFd master, bool forwardInput)
     {
         _master = master;
         CopySize();
         _resize = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => CopySize());
         _raw = FileDescriptors.IsTerminal(0) ? RawTerminalMode.Enter(0) : null;
-        _output = new Thread(() => Pump(master, 1)) { IsBackground = true, Name = "console-out" };
+        var fd = master.Value;
+        _output = new Thread(() => Pump(fd, 1)) { IsBackground = true, Name = "console-out" };
         _output.Start();
         if (forwardInput)
-            new Thread(() => Pump(0, master)) { IsBackground = true, Name = "console-in" }.Start();
+            new Thread(() => Pump(0, fd)) { IsBackground = true, Name = "console-in" }.Start();
     }
 
     /// <summary>Waits until the container's side of the pty is closed and everything it wrote is out.</summary>
@@ -32,7 +34,7 @@ public sealed class ConsoleRelay : IDisposable
     private void CopySize()
     {
         var size = Pty.GetSize(0) ?? Pty.GetSize(1);
-        if (size is { } s) Pty.SetSize(_master, s);
+        if (size is { } s) Pty.SetSize(_master.Value, s);
     }
 
     private static void Pump(int from, int to)
@@ -53,6 +55,6 @@ public sealed class ConsoleRelay : IDisposable
     {
         _resize.Dispose();
         _raw?.Dispose();
-        FileDescriptors.Close(_master);
+        _master.Dispose();
     }
 }

@@ -15,8 +15,11 @@ namespace Skiff.Engine.Containers;
 /// the database in one transaction; the processes that run a container (a monitor, or the CLI of a
 /// foreground run) call back here to record what happened.
 /// </summary>
-public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
+public sealed partial class ContainerEngine(SkiffPaths paths, IContainerRuntime? runtime = null) : IDisposable
 {
+    /// <summary>The only way to the containers' processes and cgroups: the runtime library, or a fake in unit tests.</summary>
+    public IContainerRuntime Runtime { get; } = runtime ?? ContainerRuntime.Host;
+
     private StateDatabase? _db;
     private StateDatabase Db => _db ??= new StateDatabase(paths.Root);
     private ContainerStore Store => new(Db);
@@ -121,7 +124,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
         RunningContainer running;
         try
         {
-            running = ContainerRuntime.Start(new StartOptions
+            running = Runtime.Start(new StartOptions
             {
                 Id = record.Id, Spec = spec, BundleDir = bundle, Init = init,
                 BeforeSpec = record.Request.Network == NetworkMode.Bridge ? pid => ConnectNetworks(record, pid) : null,
@@ -160,9 +163,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
             throw new ConflictException($"container {record.Name} is not running: start it first (skiff start {record.Name})");
         var image = new ImageStore(paths.Images).Resolve(record.ImageId);
         var spec = ContainerSpecBuilder.BuildExec(record, request, image.Config, Hostname(record.Request, record.Id));
-        var (parent, name) = (record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
-        var cgroup = Runtime.Cgroups.ContainerCgroup.Open(Linux.Cgroups.CgroupLayout.Detect(), parent, name);
-        return ContainerRuntime.Exec(record.Id, WithConsoleSize(spec, consoleSize), cgroup, stdio);
+        return Runtime.Exec(record.Id, WithConsoleSize(spec, consoleSize), record.Cgroup(), stdio);
     }
 
     /// <summary>Records the exit and gives back the container's addresses and rules (its veth died with its namespace).</summary>
@@ -194,7 +195,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
     // A container whose owner died never recorded its exit: its addresses and rules go back here.
     private ContainerRecord? Reconcile(ContainerRecord record)
     {
-        var reconciled = Reconciler.Reconcile(Store, record);
+        var reconciled = Reconciler.Reconcile(Store, Runtime, record);
         if (reconciled is not null && reconciled.Status != record.Status && reconciled.Status == ContainerStatus.Exited)
             ReleaseNetworks(record.Id);
         return reconciled;
@@ -212,7 +213,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
                 throw new ConflictException($"container {record.Name} is {record.Status.ToString().ToLowerInvariant()}: stop it first, or use rm -f");
             Store.Update(record.Id, c => c with { StopRequested = true });
             record = ContainerFreezer.ThawForSignal(this, record);
-            if (record.Pid > 0) ProcessControl.Signal(record.Pid, 9);
+            if (record.Pid > 0) Runtime.Kill(record.Pid, 9);
             WaitForExit(record.Id, TimeSpan.FromSeconds(10));
             CrashPoint.Reached("rm:killed");
         }
@@ -238,14 +239,13 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
     /// cgroup that exists is touched, so that an empty shared parent is never removed under a
     /// container being created in it.
     /// </summary>
-    private static void KillUnrecordedProgram(ContainerRecord record)
+    private void KillUnrecordedProgram(ContainerRecord record)
     {
         try
         {
-            var cgroup = Runtime.Cgroups.ContainerCgroup.Open(Linux.Cgroups.CgroupLayout.Detect(), record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
-            if (cgroup.Processes().Count > 0) cgroup.Destroy();
+            if (Runtime.Processes(record.Cgroup()).Count > 0) Runtime.Delete(record.Cgroup(), frozen: false);
         }
-        catch (Exception e) when (e is Runtime.Cgroups.CgroupException or IOException)
+        catch (Exception e) when (e is Skiff.Runtime.Cgroups.CgroupException or IOException)
         {
             // No cgroup: nothing runs for it.
         }
@@ -269,7 +269,7 @@ public sealed partial class ContainerEngine(SkiffPaths paths) : IDisposable
     /// container left unrebuilt (its image unknown) might still use some of it.</summary>
     public RepairReport Repair(bool clean)
     {
-        var report = new StateRepair(paths, new CgroupLiveContainers()).Run(clean);
+        var report = new StateRepair(paths, new CgroupLiveContainers(Runtime)).Run(clean);
         if (report.Networks.Count > 0 || report.Containers.Any(c => c.Endpoints.Count > 0)) Networking.ApplyRules();
         if (report.Lost.Any(l => !l.Cleaned && l.Path.StartsWith(paths.Containers, StringComparison.Ordinal))) return report;
         var store = new ImageStore(paths.Images);

@@ -1,7 +1,4 @@
 using Skiff.Engine.State;
-using Skiff.Linux.Cgroups;
-using Skiff.Runtime;
-using Skiff.Runtime.Cgroups;
 
 namespace Skiff.Engine.Containers;
 
@@ -18,7 +15,7 @@ public sealed class ContainerFreezer(ContainerEngine engine)
         // Recorded first: a pause killed half-way leaves a record that says paused (unpause mends
         // it), never a frozen container that says it runs.
         engine.Update(record.Id, c => c with { Status = ContainerStatus.Paused });
-        CgroupOf(record).Freeze();
+        engine.Runtime.Pause(record.Cgroup());
     }
 
     public void Unpause(string reference)
@@ -26,7 +23,7 @@ public sealed class ContainerFreezer(ContainerEngine engine)
         var record = engine.Find(reference);
         if (record.Status != ContainerStatus.Paused)
             throw new ConflictException($"container {record.Name} is not paused");
-        CgroupOf(record).Thaw();
+        engine.Runtime.Resume(record.Cgroup());
         engine.Update(record.Id, c => c with { Status = ContainerStatus.Running });
     }
 
@@ -53,11 +50,7 @@ public sealed class ContainerFreezer(ContainerEngine engine)
     {
         if (record.Status != ContainerStatus.Paused)
             return record;
-        CgroupOf(record).Thaw();
+        engine.Runtime.Resume(record.Cgroup());
         return engine.Update(record.Id, c => c with { Status = ContainerStatus.Running });
     }
-
-    /// <summary>The existing cgroup of a container, for reading or freezing it.</summary>
-    public static IContainerCgroup CgroupOf(ContainerRecord record) =>
-        ContainerCgroup.Open(CgroupLayout.Detect(), record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
 }

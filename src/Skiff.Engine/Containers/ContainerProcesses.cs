@@ -20,7 +20,7 @@ public sealed class ContainerProcesses(ContainerEngine engine)
         var record = engine.Find(reference);
         if (record.Status is not (ContainerStatus.Running or ContainerStatus.Paused) || record.Pid <= 0)
             throw new ConflictException($"container {record.Name} is not running");
-        var pids = ContainerFreezer.CgroupOf(record).Processes();
+        var pids = engine.Runtime.Processes(record.Cgroup());
         return psOptions.Count == 0 ? FromProc(pids) : FromPs(pids, psOptions);
     }
 

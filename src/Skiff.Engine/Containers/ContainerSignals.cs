@@ -1,5 +1,4 @@
 using Skiff.Engine.State;
-using Skiff.Linux;
 
 namespace Skiff.Engine.Containers;
 
@@ -26,10 +25,10 @@ public sealed class ContainerSignals(ContainerEngine engine)
             return;
         }
         if (record.Status != ContainerStatus.Running || record.Pid <= 0) return;
-        ProcessControl.Signal(record.Pid, signal);
+        engine.Runtime.Kill(record.Pid, signal);
         if (engine.WaitForExit(record.Id, wait).Status != ContainerStatus.Running) return;
         var current = engine.Find(record.Id);
-        if (current.Pid > 0) ProcessControl.Signal(current.Pid, SigKill);
+        if (current.Pid > 0) engine.Runtime.Kill(current.Pid, SigKill);
         engine.WaitForExit(record.Id, TimeSpan.FromSeconds(10));
     }
 
@@ -38,7 +37,7 @@ public sealed class ContainerSignals(ContainerEngine engine)
         var record = engine.Find(reference);
         if (record.Status is not (ContainerStatus.Running or ContainerStatus.Paused) || record.Pid <= 0)
             throw new ConflictException($"container {record.Name} is not running");
-        ProcessControl.Signal(record.Pid, signal);
+        engine.Runtime.Kill(record.Pid, signal);
         // As in Docker, only SIGKILL ends a paused container at once; any other signal stays pending
         // until it is unpaused. Sent first, so the program never runs again before it dies.
         if (signal == SigKill) ContainerFreezer.ThawForSignal(engine, record);

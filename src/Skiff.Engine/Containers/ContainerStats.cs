@@ -33,7 +33,7 @@ public sealed class ContainerStats(ContainerEngine engine)
         (long Rx, long Tx) net;
         try
         {
-            cgroup = ContainerFreezer.CgroupOf(record).ReadStats();
+            cgroup = engine.Runtime.Stats(record.Cgroup());
             net = ParseNetDev(File.ReadAllText($"/proc/{record.Pid}/net/dev"));
         }
         catch (Exception e) when (e is CgroupException or IOException)

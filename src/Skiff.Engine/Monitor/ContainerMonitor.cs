@@ -74,24 +74,23 @@ public sealed class ContainerMonitor(ContainerEngine engine)
         var request = record.Request;
         using var log = new JsonFileLog(engine.LogPath(record.Id), request.Log.MaxSizeBytes, request.Log.MaxFiles);
         // We hold the writing end of a -i container's stdin, so that it stays open between attachers, as in Docker.
-        var (inRead, inWrite) = request.Interactive && !request.Tty ? FileDescriptors.Pipe() : (-1, -1);
+        var (inRead, inWrite) = request.Interactive && !request.Tty ? FileDescriptors.Pipe() : (null, null);
         var (outRead, outWrite) = FileDescriptors.Pipe();
         var (errRead, errWrite) = FileDescriptors.Pipe();
-        var devNull = FileDescriptors.Open("/dev/null", FileDescriptors.ORdwr);
+        // Our ends stay with us until the streams take them over; the container's close once it has them.
+        using var ourStdin = inWrite;
+        using var ourStdout = outRead;
+        using var ourStderr = errRead;
         RunningContainer running;
-        try
+        using (inRead)
+        using (outWrite)
+        using (errWrite)
+        using (var devNull = new OwnedFd(FileDescriptors.Open("/dev/null", FileDescriptors.ORdwr)))
         {
-            using var init = engine.Launch(request, request.Tty ? [devNull, devNull, devNull] : [inRead >= 0 ? inRead : devNull, outWrite, errWrite]);
+            using var init = engine.Launch(request, request.Tty
+                ? [devNull.Value, devNull.Value, devNull.Value]
+                : [(inRead ?? devNull).Value, outWrite.Value, errWrite.Value]);
             running = engine.Start(record, init, ProcessControl.CurrentPid);
-        }
-        catch
-        {
-            CloseAll(inWrite, outRead, errRead);
-            throw;
-        }
-        finally
-        {
-            CloseAll(devNull, inRead, outWrite, errWrite);
         }
         started?.Invoke(null);
         // From here until the exit the monitor only relays output: it holds no database, and gives
@@ -102,23 +101,18 @@ public sealed class ContainerMonitor(ContainerEngine engine)
         using (running)
         {
             ContainerStreams streams;
-            if (running.ConsoleMaster is { } master)
+            if (running.ConsoleMaster is { } console)
             {
-                CloseAll(outRead, errRead);
+                var master = console.Release();
                 streams = new ContainerStreams(log, [(master, AttachFrameKind.Stdout)], request.Interactive ? master : -1, master, request.StdinOnce, listener, firstAttacher);
             }
             else
             {
-                streams = new ContainerStreams(log, [(outRead, AttachFrameKind.Stdout), (errRead, AttachFrameKind.Stderr)], inWrite, null, request.StdinOnce, listener, firstAttacher);
+                streams = new ContainerStreams(log, [(outRead.Release(), AttachFrameKind.Stdout), (errRead.Release(), AttachFrameKind.Stderr)],
+                    inWrite?.Release() ?? -1, null, request.StdinOnce, listener, firstAttacher);
             }
             streams.Run(running);
             return (running.WaitForExit(), running.OomKilled(), streams);
         }
-    }
-
-    private static void CloseAll(params int[] fds)
-    {
-        foreach (var fd in fds)
-            if (fd >= 0) FileDescriptors.Close(fd);
     }
 }

@@ -1,3 +1,4 @@
+using Skiff.Runtime;
 
 namespace Skiff.Engine.State;
 
@@ -36,4 +37,7 @@ public sealed record ContainerRecord
     public string? Error { get; init; }
 
     public string ShortId => Id[..12];
+
+    /// <summary>Where the runtime keeps the container's cgroup (a method, so that it is never stored).</summary>
+    public CgroupLocation Cgroup() => new(Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, Id);
 }

@@ -23,7 +23,7 @@ public interface ILiveContainers
 /// owner as that process's parent, which must be a skiff process: the same test the reconciler
 /// applies to recorded owners.
 /// </summary>
-public sealed class CgroupLiveContainers : ILiveContainers
+public sealed class CgroupLiveContainers(IContainerRuntime runtime) : ILiveContainers
 {
     public LiveContainer? Find(string id, string? cgroupParent)
     {
@@ -31,9 +31,9 @@ public sealed class CgroupLiveContainers : ILiveContainers
         bool frozen;
         try
         {
-            var cgroup = ContainerCgroup.Open(CgroupLayout.Detect(), cgroupParent ?? ContainerRuntime.DefaultCgroupParent, id);
-            pids = cgroup.Processes();
-            frozen = pids.Count > 0 && cgroup.IsFrozen();
+            var location = new CgroupLocation(cgroupParent ?? ContainerRuntime.DefaultCgroupParent, id);
+            pids = runtime.Processes(location);
+            frozen = pids.Count > 0 && runtime.IsPaused(location);
         }
         catch (Exception e) when (e is IOException or CgroupException or UnauthorizedAccessException)
         {
@@ -52,13 +52,13 @@ public sealed class CgroupLiveContainers : ILiveContainers
     {
         try
         {
-            ContainerCgroup.Open(CgroupLayout.Detect(), ContainerRuntime.DefaultCgroupParent, id).Destroy();
+            runtime.Delete(new CgroupLocation(ContainerRuntime.DefaultCgroupParent, id), frozen: false);
         }
         catch (Exception e) when (e is IOException or CgroupException)
         {
             // Nothing there, or still busy: the directory goes either way.
         }
-        foreach (var monitor in Monitors(id)) Linux.ProcessControl.Signal(monitor, 9);
+        foreach (var monitor in Monitors(id)) runtime.Kill(monitor, 9);
         // The host end of its first interface, should its namespace still be held by something.
         new Skiff.Network.Bridge.BridgeDriver().RemoveLink($"veth{id[..Math.Min(8, id.Length)]}");
     }

@@ -1,6 +1,4 @@
 using System.Text;
-using Skiff.Linux;
-using Skiff.Linux.Cgroups;
 using Skiff.Runtime;
 using Skiff.Runtime.Cgroups;
 
@@ -22,19 +20,17 @@ internal static class Reconciler
     /// removed the container) since it was read, so the decision is taken again on a fresh read and
     /// once more inside the write, never overwriting an exit somebody else recorded.
     /// </summary>
-    public static ContainerRecord? Reconcile(ContainerStore store, ContainerRecord record)
+    public static ContainerRecord? Reconcile(ContainerStore store, IContainerRuntime runtime, ContainerRecord record)
     {
         if (!IsOrphaned(record)) return record;
         var fresh = store.TryGet(record.Id);
         if (fresh is null || !IsOrphaned(fresh)) return fresh;
 
-        var (parent, name) = CgroupLocation(fresh);
-        var killed = fresh.Pid > 0 && ProcessControl.Signal(fresh.Pid, 9);
+        var killed = fresh.Pid > 0 && runtime.Kill(fresh.Pid, 9);
         try
         {
             // A frozen process does not die of SIGKILL until it is thawed.
-            if (fresh.Status == ContainerStatus.Paused) ContainerCgroup.Open(CgroupLayout.Detect(), parent, name).Thaw();
-            ContainerCgroup.Open(CgroupLayout.Detect(), parent, name).Destroy();
+            runtime.Delete(fresh.Cgroup(), frozen: fresh.Status == ContainerStatus.Paused);
         }
         catch (CgroupException)
         {
@@ -61,9 +57,6 @@ internal static class Reconciler
         record.Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Paused;
 
     private static bool IsOrphaned(ContainerRecord record) => IsLive(record) && !IsSkiffProcess(record.MonitorPid);
-
-    private static (string Parent, string Name) CgroupLocation(ContainerRecord record) =>
-        (record.Request.CgroupParent ?? ContainerRuntime.DefaultCgroupParent, record.Id);
 
     /// <summary>Alive and a skiff process: a pid reused by something else does not count.</summary>
     internal static bool IsSkiffProcess(int pid)

@@ -64,6 +64,11 @@ internal static class V1Limits
         }
 
         if (memory.Reservation is { } reservation) WriteBytes(fs, dir, "memory.soft_limit_in_bytes", reservation);
+        if (memory.Swappiness is { } swappiness and not ulong.MaxValue)
+            fs.WriteFile(dir, "memory.swappiness", swappiness <= 100
+                ? swappiness.ToString(CultureInfo.InvariantCulture)
+                : throw new CgroupException(dir, $"cgroup: memory swappiness {swappiness} is out of range: give 0 to 100"));
+        if (memory.DisableOomKiller is true) fs.WriteFile(dir, "memory.oom_control", "1");
     }
 
     // v1 memory files take -1 for "unlimited", like the OCI spec.

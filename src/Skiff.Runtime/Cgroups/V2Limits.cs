@@ -24,6 +24,9 @@ internal static class V2Limits
         }
         if (memory.Limit is { } limit and not 0) fs.WriteFile(dir, "memory.max", Bytes(limit));
         if (memory.Reservation is { } reservation and not 0) fs.WriteFile(dir, "memory.low", Bytes(reservation));
+        if (memory.Swappiness is { } swappiness and not ulong.MaxValue)
+            warnings.Add($"memory swappiness {swappiness} ignored: cgroup v2 has no swappiness of its own per cgroup");
+        if (memory.DisableOomKiller is true) warnings.Add("disableOOMKiller ignored: cgroup v2 cannot turn the OOM killer off for a cgroup");
     }
 
     /// <summary>

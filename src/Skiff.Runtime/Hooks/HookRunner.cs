@@ -24,22 +24,22 @@ public static class HookRunner
     {
         var (read, write) = FileDescriptors.Pipe();
         int pid;
-        try
+        using (write)
         {
-            pid = ChildProcess.Spawn(hook.Path, hook.Args is { Count: > 0 } args ? args : new List<string> { hook.Path }, hook.Env ?? [], read);
+            using (read)
+            {
+                try
+                {
+                    pid = ChildProcess.Spawn(hook.Path, hook.Args is { Count: > 0 } args ? args : new List<string> { hook.Path }, hook.Env ?? [], read.Value);
+                }
+                catch (SyscallException e)
+                {
+                    throw new HookException($"{stage} hook {hook.Path} could not start: {e.Message}");
+                }
+            }
+            try { FileDescriptors.WriteAll(write.Value, Encoding.UTF8.GetBytes(stateJson)); }
+            catch (SyscallException) { } // a hook need not read its stdin
         }
-        catch (SyscallException e)
-        {
-            FileDescriptors.Close(write);
-            throw new HookException($"{stage} hook {hook.Path} could not start: {e.Message}");
-        }
-        finally
-        {
-            FileDescriptors.Close(read);
-        }
-        try { FileDescriptors.WriteAll(write, Encoding.UTF8.GetBytes(stateJson)); }
-        catch (SyscallException) { } // a hook need not read its stdin
-        finally { FileDescriptors.Close(write); }
 
         var timeout = hook.Timeout is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
         if (ChildProcess.WaitForExit(pid, timeout) is not { } status)

@@ -20,7 +20,9 @@ public static class DefaultDeviceRules
     {
         if (spec.Linux.Resources is not { Devices: { Count: > 0 } rules } resources) return spec;
         var allowed = Always.Select(d => new DeviceRule { Allow = true, Type = d.Type, Major = d.Major, Minor = d.Minor, Access = "rwm" })
-            .Concat((spec.Linux.Devices ?? []).Select(d => new DeviceRule { Allow = true, Type = d.Type == "u" ? "c" : d.Type, Major = d.Major, Minor = d.Minor, Access = "rwm" }));
+            // A fifo ("p") is no device to the device cgroup, which refuses a rule for one; it needs none.
+            .Concat((spec.Linux.Devices ?? []).Where(d => d.Type != "p")
+                .Select(d => new DeviceRule { Allow = true, Type = d.Type == "u" ? "c" : d.Type, Major = d.Major, Minor = d.Minor, Access = "rwm" }));
         return spec with { Linux = spec.Linux with { Resources = resources with { Devices = [.. rules, .. allowed] } } };
     }
 }

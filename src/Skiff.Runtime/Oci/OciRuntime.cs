@@ -17,6 +17,8 @@ public sealed record CreateRequest
     public string? ConsoleSocket { get; init; }
     /// <summary>cgroupsPath is "slice:prefix:name", as systemd-driven engines write it.</summary>
     public bool SystemdCgroup { get; init; }
+    /// <summary>How many of the caller's descriptors from 3 up the program receives as they are (--preserve-fds).</summary>
+    public int PreservedFds { get; init; }
 }
 
 /// <summary>
@@ -24,8 +26,10 @@ public sealed record CreateRequest
 /// delete, pause, resume, exec, ps, update, stats. Each verb is a separate process in runc's model
 /// (containerd runs one per step), so nothing here holds a container between calls but its state file.
 /// </summary>
-public sealed partial class OciRuntime(StateRoot root)
+public sealed partial class OciRuntime(StateRoot root, IContainerRuntime? runtime = null)
 {
+    private readonly IContainerRuntime _runtime = runtime ?? ContainerRuntime.Host;
+
     public StateRoot Root { get; } = root;
 
     /// <summary>
@@ -37,6 +41,7 @@ public sealed partial class OciRuntime(StateRoot root)
         var bundle = Path.GetFullPath(request.Bundle);
         var spec = DefaultDeviceRules.Apply(ReadSpec(bundle));
         Refuse(spec, request);
+        CheckPreserved(request.PreservedFds);
         var (parent, name) = CgroupPathOf(spec.Linux.CgroupsPath, request.Id, request.SystemdCgroup);
         Root.Claim(request.Id);
         var state = new ContainerState
@@ -49,10 +54,11 @@ public sealed partial class OciRuntime(StateRoot root)
             Root.Save(state);
             var fifo = Root.StartFifo(request.Id);
             FileDescriptors.MakeFifo(fifo, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
-            var running = ContainerRuntime.Start(new StartOptions
+            var running = _runtime.Start(new StartOptions
             {
                 Id = request.Id, Spec = spec, BundleDir = bundle, StartFifo = fifo,
                 CgroupParentOverride = (parent, name),
+                PreservedFds = request.PreservedFds,
                 StateForHooks = pid => StateJson(state with { Pid = pid }, OciStatus.Creating),
                 BeforeSpec = pid =>
                 {
@@ -121,8 +127,8 @@ public sealed partial class OciRuntime(StateRoot root)
         if (status is OciStatus.Stopped or OciStatus.Creating)
             throw new OciException($"cannot kill container {id}: it is {status.Name()}");
         if (all)
-            foreach (var pid in Cgroup(state).Processes()) ProcessControl.Signal(pid, signal);
-        else if (!ProcessControl.Signal(state.Pid, signal))
+            foreach (var pid in _runtime.Processes(Cgroup(state))) _runtime.Kill(pid, signal);
+        else if (!_runtime.Kill(state.Pid, signal))
             throw new OciException($"cannot kill container {id}: its init (pid {state.Pid}) is gone");
     }
 
@@ -138,10 +144,8 @@ public sealed partial class OciRuntime(StateRoot root)
         var status = StatusOf(state);
         if (status is OciStatus.Running or OciStatus.Paused && !force)
             throw new OciException($"cannot delete container {id}: it is {status.Name()}; stop it first (kill) or use --force");
-        var cgroup = Cgroup(state);
-        if (status == OciStatus.Paused) cgroup.Thaw();
-        if (state.InitAlive()) ProcessControl.Signal(state.Pid, 9);
-        cgroup.Destroy();
+        if (state.InitAlive()) _runtime.Kill(state.Pid, 9);
+        _runtime.Delete(Cgroup(state), frozen: status == OciStatus.Paused);
         Root.Remove(id);
         RunWarningOnFailure("poststop", state.Spec.Hooks?.Poststop, StateJson(state, OciStatus.Stopped));
     }
@@ -149,7 +153,7 @@ public sealed partial class OciRuntime(StateRoot root)
     public void Pause(string id)
     {
         var state = Running(id, "pause");
-        Cgroup(state).Freeze();
+        _runtime.Pause(Cgroup(state));
         Root.Save(state with { Paused = true });
     }
 
@@ -157,7 +161,7 @@ public sealed partial class OciRuntime(StateRoot root)
     {
         var state = Root.Load(id);
         if (StatusOf(state) != OciStatus.Paused) throw new OciException($"cannot resume container {id}: it is not paused");
-        Cgroup(state).Thaw();
+        _runtime.Resume(Cgroup(state));
         Root.Save(state with { Paused = false });
     }
 
@@ -165,31 +169,34 @@ public sealed partial class OciRuntime(StateRoot root)
     public IReadOnlyList<int> Processes(string id)
     {
         var state = Root.Load(id);
-        return StatusOf(state) == OciStatus.Stopped ? [] : Cgroup(state).Processes();
+        return StatusOf(state) == OciStatus.Stopped ? [] : _runtime.Processes(Cgroup(state));
     }
 
-    public CgroupStats Stats(string id) => Cgroup(Running(id, "read the stats of")).ReadStats();
+    public CgroupStats Stats(string id) => _runtime.Stats(Cgroup(Running(id, "read the stats of")));
 
     /// <summary>Writes new limits into the container's cgroup and keeps them in its spec; returns what the kernel could not apply.</summary>
     public IReadOnlyList<string> Update(string id, LinuxResources resources)
     {
         var state = Root.Load(id);
         if (StatusOf(state) == OciStatus.Stopped) throw new OciException($"cannot update container {id}: it is stopped");
-        var warnings = ContainerCgroup.Update(CgroupLayout.Detect(), state.CgroupParent, state.CgroupName, resources);
+        var warnings = _runtime.Update(Cgroup(state), resources);
         Root.Save(state with { Spec = state.Spec with { Linux = state.Spec.Linux with { Resources = Merge(state.Spec.Linux.Resources, resources) } } });
         return warnings;
     }
 
     /// <summary>Starts <paramref name="process"/> in the container's namespaces and cgroup.</summary>
-    public RunningContainer Exec(string id, ProcessSpec process, string? consoleSocket)
+    /// <param name="preservedFds">how many of the caller's descriptors from 3 up the process receives as they are.</param>
+    /// <param name="detached">the caller exits without waiting: the process's exit is left to the caller's parent to reap.</param>
+    public RunningContainer Exec(string id, ProcessSpec process, string? consoleSocket, int preservedFds = 0, bool detached = false)
     {
         var state = Running(id, "exec in");
+        CheckPreserved(preservedFds);
         if (process.Terminal && consoleSocket is null)
             throw new OciException("exec --tty needs --console-socket: the pty master is handed over on that socket");
         var namespaces = state.Spec.Linux.Namespaces.Where(n => n.Type != "user")
             .Select(n => new NamespaceSpec(n.Type, $"/proc/{state.Pid}/ns/{ProcName(n.Type)}")).ToList();
         var spec = new RuntimeSpec { Process = process, Root = state.Spec.Root, Linux = new LinuxSpec { Namespaces = namespaces } };
-        var running = ContainerRuntime.Exec(id, spec, Cgroup(state), null);
+        var running = _runtime.Exec(id, spec, Cgroup(state), null, preservedFds, detached);
         if (running.ConsoleMaster is { } master) SendConsole(consoleSocket!, master);
         return running;
     }
@@ -216,8 +223,7 @@ public sealed partial class OciRuntime(StateRoot root)
     private string StateJson(ContainerState state, OciStatus status) =>
         JsonSerializer.Serialize(View(state) with { Status = status.Name(), Pid = state.Pid }, OciJson.Default.OciStateView);
 
-    private static IContainerCgroup Cgroup(ContainerState state) =>
-        ContainerCgroup.Open(CgroupLayout.Detect(), state.CgroupParent, state.CgroupName);
+    private static CgroupLocation Cgroup(ContainerState state) => new(state.CgroupParent, state.CgroupName);
 
     /// <summary>The runtime spec: poststart and poststop hooks that fail are warned about, and the rest still run.</summary>
     private static void RunWarningOnFailure(string stage, IReadOnlyList<HookSpec>? hooks, string stateJson)
@@ -250,10 +256,22 @@ public sealed partial class OciRuntime(StateRoot root)
     /// <summary>What this runtime cannot do yet is refused by name, never silently left out.</summary>
     private static void Refuse(RuntimeSpec spec, CreateRequest request)
     {
+        // Without one, init would mount and pivot_root in the caller's own mount namespace: the root
+        // of every process there (a whole host) would become the container's.
+        if (!spec.Linux.Namespaces.Any(n => n.Type == "mount"))
+            throw new OciException("config.json has no mount namespace, and skiff-runc will not change the mounts of the calling system: add {\"type\": \"mount\"} to linux.namespaces");
         if (spec.Linux.Namespaces.Any(n => n.Type == "user"))
             throw new OciException("config.json asks for a user namespace, which skiff-runc does not support yet: remove it from linux.namespaces");
         if (spec.Process.Terminal && request.ConsoleSocket is null)
             throw new OciException("process.terminal is true, so --console-socket is needed: the pty master is handed over on that socket");
+    }
+
+    /// <summary>Each preserved descriptor must be open: a gap would be filled by one of the runtime's own pipes, handed on by mistake.</summary>
+    private static void CheckPreserved(int count)
+    {
+        for (var fd = 3; fd < 3 + count; fd++)
+            if (!FileDescriptors.IsOpen(fd))
+                throw new OciException($"--preserve-fds {count} passes descriptors 3 to {2 + count}, but {fd} is not open: open them before calling skiff-runc, or pass a smaller number");
     }
 
     /// <summary>
@@ -274,17 +292,14 @@ public sealed partial class OciRuntime(StateRoot root)
         _ => specType,
     };
 
-    private static void SendConsole(string socketPath, int master)
+    /// <summary>Hands the pty master to whoever listens on the console socket; ours closes either way.</summary>
+    private static void SendConsole(string socketPath, OwnedFd master)
     {
-        try
+        using (master)
         {
             var socket = UnixSockets.Connect(socketPath);
-            try { UnixSockets.SendDescriptor(socket, master, "/dev/ptmx"); }
+            try { UnixSockets.SendDescriptor(socket, master.Value, "/dev/ptmx"); }
             finally { FileDescriptors.Close(socket); }
-        }
-        finally
-        {
-            FileDescriptors.Close(master);
         }
     }
 

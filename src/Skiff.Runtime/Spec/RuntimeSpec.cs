@@ -155,6 +155,11 @@ public sealed record MemoryResources
     public long? Reservation { get; init; }
     /// <summary>Memory plus swap, as in the OCI spec and cgroup v1's memsw; -1 is unlimited.</summary>
     public long? Swap { get; init; }
+    /// <summary>0 to 100: how readily the kernel swaps the cgroup's pages out (cgroup v1); ulong.MaxValue (-1) leaves it unset, as runc reads it.</summary>
+    public ulong? Swappiness { get; init; }
+    /// <summary>At the limit, the cgroup's processes wait for memory instead of one being killed (cgroup v1).</summary>
+    [JsonPropertyName("disableOOMKiller")]
+    public bool? DisableOomKiller { get; init; }
 }
 
 public sealed record CpuResources

@@ -1,64 +1,92 @@
 using System.Globalization;
+using Skiff.Linux;
 
 namespace Skiff.Runtime.Start;
 
 /// <summary>
-/// What the runtime and a container's init say to each other over two inherited pipes. The parent
-/// writes the spec (length-prefixed) and then single bytes on the sync pipe; init writes text lines
-/// on the status pipe, which is close-on-exec in init, so end-of-file right after "exec" means the
-/// user's program is running.
+/// The two inherited pipes between the runtime and a container's init: the runtime sends
+/// <see cref="RuntimeMessage"/>s on the sync pipe, init sends <see cref="InitReport"/>s on the
+/// status pipe, each framed by <see cref="ChannelFrame"/>. Each side waits for a message of one
+/// type and fails with "unexpected message" on any other.
 /// </summary>
 internal static class InitChannel
 {
     public const string EnvironmentVariable = "_SKIFF_INIT";
 
-    public const byte ConsoleTaken = (byte)'A'; // parent: the pty master is copied, init may close it
-
-    public const string ConsoleLine = "console";  // "console <fd>": init opened the pty, master is fd
-    public const string ExecLine = "exec";        // init is about to execve
-    public const string ErrorLine = "error";      // "error <exit code> <message>"
-    public const string CreatedLine = "created";  // init waits on its start fifo; nothing more is said
-
-    public sealed record Handles(int Sync, int Status, int[]? Stdio)
+    /// <summary>The descriptor numbers init inherits, passed in <see cref="EnvironmentVariable"/>.</summary>
+    /// <param name="PreservedFds">descriptors 3 to 3+N-1, inherited from the runtime's caller, that the program receives (runc's --preserve-fds).</param>
+    public sealed record Handles(int Sync, int Status, int[]? Stdio, int PreservedFds = 0)
     {
         public string Encode() => string.Join(';',
             Sync.ToString(CultureInfo.InvariantCulture),
             Status.ToString(CultureInfo.InvariantCulture),
-            Stdio is null ? "-" : string.Join(',', Stdio));
+            Stdio is null ? "-" : string.Join(',', Stdio),
+            PreservedFds.ToString(CultureInfo.InvariantCulture));
 
         public static Handles Decode(string value)
         {
-            var parts = value.Split(';', 3);
+            var parts = value.Split(';', 4);
             return new Handles(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture),
-                parts[2] == "-" ? null : parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray());
+                parts[2] == "-" ? null : parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+                int.Parse(parts[3], CultureInfo.InvariantCulture));
         }
     }
 
-    /// <summary>The spec message: a 4-byte little-endian length, then <see cref="InitSpecCodec"/>'s bytes.</summary>
-    public static void SendSpec(int fd, byte[] encoded)
+    /// <summary>init's end: it reads the runtime's messages and reports its progress.</summary>
+    public sealed class InitEnd(OwnedFd fromRuntime, OwnedFd toRuntime) : IDisposable
     {
-        var message = new byte[4 + encoded.Length];
-        BitConverter.TryWriteBytes(message.AsSpan(0, 4), encoded.Length);
-        encoded.CopyTo(message, 4);
-        Linux.FileDescriptors.WriteAll(fd, message);
-    }
+        /// <summary>Blocks until the runtime sends the spec, which it does once init is in its cgroup.</summary>
+        public byte[] WaitForSpec() => Expect<RuntimeMessage.Spec>("the spec").Instructions;
 
-    /// <summary>Blocks until the parent sends the spec, which it does once init is in its cgroup.</summary>
-    public static byte[] ReceiveSpec(int fd)
-    {
-        var length = BitConverter.ToInt32(ReadExactly(fd, 4));
-        return ReadExactly(fd, length);
-    }
+        public void WaitForConsoleTaken() => Expect<RuntimeMessage.ConsoleTaken>("the console to be taken");
 
-    private static byte[] ReadExactly(int fd, int count)
-    {
-        var buffer = new byte[count];
-        for (var done = 0; done < count;)
+        /// <summary>Blocks until the runtime's process is gone: its end of the sync pipe closes only then.</summary>
+        public void WaitForRuntimeExit()
         {
-            var n = Linux.FileDescriptors.Read(fd, buffer.AsSpan(done));
-            if (n == 0) throw new InvalidOperationException("the runtime went away before the container started");
-            done += n;
+            if (ChannelFrame.Read(fromRuntime) is { } frame)
+                throw new InitChannelException($"unexpected message {RuntimeMessage.Decode(frame.Tag, frame.Payload).GetType().Name} while init waited for the runtime to exit");
         }
-        return buffer;
+
+        public void Report(InitReport report)
+        {
+            var (tag, payload) = report.Encode();
+            ChannelFrame.Write(toRuntime, tag, payload);
+        }
+
+        private T Expect<T>(string awaited) where T : RuntimeMessage
+        {
+            var frame = ChannelFrame.Read(fromRuntime)
+                ?? throw new InitChannelException($"the runtime went away while init waited for {awaited}");
+            var message = RuntimeMessage.Decode(frame.Tag, frame.Payload);
+            return message as T ?? throw new InitChannelException($"unexpected message {message.GetType().Name} while init waited for {awaited}");
+        }
+
+        public void Dispose()
+        {
+            fromRuntime.Dispose();
+            toRuntime.Dispose();
+        }
+    }
+
+    /// <summary>The runtime's end: it sends the spec and follows init's reports.</summary>
+    public sealed class RuntimeEnd(OwnedFd toInit, OwnedFd fromInit) : IDisposable
+    {
+        public void Send(RuntimeMessage message)
+        {
+            var (tag, payload) = message.Encode();
+            ChannelFrame.Write(toInit, tag, payload);
+        }
+
+        /// <summary>The sync pipe is no longer closed by this end: it closes when this process exits.</summary>
+        public void LeaveSyncOpenUntilExit() => toInit.Release();
+
+        /// <summary>The next report; null once init closed its end (exec'd or died).</summary>
+        public InitReport? NextReport() => ChannelFrame.Read(fromInit) is { } frame ? InitReport.Decode(frame.Tag, frame.Payload) : null;
+
+        public void Dispose()
+        {
+            toInit.Dispose();
+            fromInit.Dispose();
+        }
     }
 }

@@ -10,4 +10,11 @@ internal sealed record InitInstructions(RuntimeSpec Spec, string? StartFifo = nu
 {
     /// <summary>The spec's seccomp profile compiled (set when decoded; the encoder compiles it from the spec).</summary>
     public Seccomp.SeccompProgram? Seccomp { get; init; }
+
+    /// <summary>
+    /// A detached exec: init execs only once the runtime's process is gone (end of file on the sync
+    /// pipe). The program is the runtime's child, and .NET reaps the children it started: had it
+    /// exited first, its status would be gone before the caller (containerd's shim, conmon) could reap it.
+    /// </summary>
+    public bool ExecAfterRuntimeExits { get; init; }
 }

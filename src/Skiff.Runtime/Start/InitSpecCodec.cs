@@ -110,6 +110,7 @@ internal static class InitSpecCodec
             }
             w.WriteOptional(instructions.StartFifo);
             w.WriteOptional(instructions.HookState);
+            w.Write(instructions.ExecAfterRuntimeExits);
         }
         return buffer.ToArray();
     }
@@ -217,6 +218,6 @@ internal static class InitSpecCodec
                 Sysctl = sysctl, Devices = devices,
             },
         };
-        return new InitInstructions(spec, r.ReadOptional(), r.ReadOptional()) { Seccomp = seccomp };
+        return new InitInstructions(spec, r.ReadOptional(), r.ReadOptional()) { Seccomp = seccomp, ExecAfterRuntimeExits = r.ReadBoolean() };
     }
 }

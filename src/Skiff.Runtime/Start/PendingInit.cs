@@ -11,68 +11,63 @@ namespace Skiff.Runtime.Start;
 /// </summary>
 public sealed class PendingInit : IDisposable
 {
-    private PendingInit(System.Diagnostics.Process process, int syncWrite, int statusRead, IReadOnlyList<NamespaceSpec> namespaces)
+    private PendingInit(System.Diagnostics.Process process, InitChannel.RuntimeEnd channel, IReadOnlyList<NamespaceSpec> namespaces)
     {
         Process = process;
-        SyncWrite = syncWrite;
-        StatusRead = statusRead;
+        Channel = channel;
         Namespaces = namespaces;
     }
 
     internal System.Diagnostics.Process Process { get; }
-    internal int SyncWrite { get; private set; }
-    internal int StatusRead { get; private set; }
+    internal InitChannel.RuntimeEnd Channel { get; }
     internal IReadOnlyList<NamespaceSpec> Namespaces { get; }
     internal bool HandedOver { get; private set; }
 
     /// <param name="stdio">descriptors that become the program's stdin, stdout and stderr; null to pass ours through.</param>
     /// <param name="initExecutable">the binary with the hidden <c>init</c> verb: this very program by default.</param>
-    public static PendingInit Launch(IReadOnlyList<NamespaceSpec> namespaces, int[]? stdio, string? initExecutable = null)
+    /// <param name="preservedFds">how many of our descriptors from 3 up the program receives as they are (runc's --preserve-fds).</param>
+    public static PendingInit Launch(IReadOnlyList<NamespaceSpec> namespaces, int[]? stdio, string? initExecutable = null, int preservedFds = 0)
     {
         var (syncRead, syncWrite) = FileDescriptors.Pipe();
         var (statusRead, statusWrite) = FileDescriptors.Pipe();
-        try
+        var channel = new InitChannel.RuntimeEnd(syncWrite, statusRead);
+        // init's ends are its own once it runs: ours close whichever way this ends.
+        using (syncRead)
+        using (statusWrite)
         {
-            var startInfo = new ProcessStartInfo(initExecutable ?? Environment.ProcessPath ?? "skiff") { UseShellExecute = false };
-            startInfo.ArgumentList.Add("init");
-            startInfo.Environment[InitChannel.EnvironmentVariable] = new InitChannel.Handles(syncRead, statusWrite, stdio).Encode();
-            // 0, 1 and 2 are inherited anyway, and must stay so in this process.
-            int[] inherit = [syncRead, statusWrite, .. (stdio ?? []).Where(fd => fd > 2).Distinct()];
-            var process = Spawner.Spawn(startInfo, namespaces, inherit);
-            return new PendingInit(process, syncWrite, statusRead, namespaces);
-        }
-        catch
-        {
-            FileDescriptors.Close(syncWrite);
-            FileDescriptors.Close(statusRead);
-            throw;
-        }
-        finally
-        {
-            FileDescriptors.Close(syncRead);
-            FileDescriptors.Close(statusWrite);
+            try
+            {
+                var startInfo = new ProcessStartInfo(initExecutable ?? Environment.ProcessPath ?? "skiff") { UseShellExecute = false };
+                startInfo.ArgumentList.Add("init");
+                startInfo.Environment[InitChannel.EnvironmentVariable] = new InitChannel.Handles(syncRead.Value, statusWrite.Value, stdio, preservedFds).Encode();
+                // 0, 1 and 2 are inherited anyway, and must stay so in this process.
+                int[] inherit = [syncRead.Value, statusWrite.Value, .. (stdio ?? []).Where(fd => fd > 2).Distinct(), .. Enumerable.Range(3, preservedFds)];
+                var process = Spawner.Kernel.Spawn(startInfo, namespaces, inherit);
+                return new PendingInit(process, channel, namespaces);
+            }
+            catch
+            {
+                channel.Dispose();
+                throw;
+            }
         }
     }
 
     /// <summary>From here on the running container owns the process; the pipes are closed.</summary>
-    internal void HandOver()
+    /// <param name="keepSyncOpen">leave the sync pipe open until this process exits: its end of file is the
+    /// signal a detached exec's init waits for.</param>
+    internal void HandOver(bool keepSyncOpen = false)
     {
         HandedOver = true;
-        ClosePipes();
-    }
-
-    internal void ClosePipes()
-    {
-        if (SyncWrite >= 0) FileDescriptors.Close(SyncWrite);
-        if (StatusRead >= 0) FileDescriptors.Close(StatusRead);
-        SyncWrite = StatusRead = -1;
+        if (keepSyncOpen) Channel.LeaveSyncOpenUntilExit();
+        Channel.Dispose();
     }
 
     private bool _disposed;
 
     public void Dispose()
     {
-        ClosePipes();
+        Channel.Dispose();
         if (HandedOver || _disposed) return;
         _disposed = true;
         if (!Process.HasExited) Process.Kill();

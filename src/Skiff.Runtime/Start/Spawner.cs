@@ -10,8 +10,10 @@ namespace Skiff.Runtime.Start;
 /// entered by one dedicated OS thread, which then spawns init: the child inherits that thread's
 /// namespaces and becomes PID 1 of the new PID namespace. No other thread is touched.
 /// </summary>
-internal static class Spawner
+internal sealed class Spawner(ISyscalls sys)
 {
+    public static readonly Spawner Kernel = new(LinuxSyscalls.Instance);
+
     private static readonly Lock SpawnLock = new();
     private static PosixSignalRegistration? _warmUp;
 
@@ -25,7 +27,7 @@ internal static class Spawner
     }
 
     /// <param name="inherit">descriptors init must receive; close-on-exec again once it has them.</param>
-    public static System.Diagnostics.Process Spawn(ProcessStartInfo startInfo, IReadOnlyList<NamespaceSpec> namespaces, IReadOnlyList<int> inherit)
+    public System.Diagnostics.Process Spawn(ProcessStartInfo startInfo, IReadOnlyList<NamespaceSpec> namespaces, IReadOnlyList<int> inherit)
     {
         WarmUp();
         // One spawn at a time: descriptors meant for one container's init must not leak into another's.
@@ -51,18 +53,19 @@ internal static class Spawner
         }
     }
 
-    private static void EnterNamespaces(IReadOnlyList<NamespaceSpec> namespaces)
+    /// <summary>Moves the calling (dedicated) thread into the namespaces init is to start in.</summary>
+    internal void EnterNamespaces(IReadOnlyList<NamespaceSpec> namespaces)
     {
         NamespaceKind fresh = 0;
         // A joined mount namespace is entered by init itself: .NET cannot start from inside a
         // container's filesystem, where neither the runtime nor this program exist.
         var joined = namespaces.Where(n => n.Path is not null && n.Type != "mount").ToList();
-        if (joined.Count > 0) Namespaces.UnshareFs();
-        foreach (var ns in joined) Namespaces.Join(ns.Path!, Namespaces.FromSpecName(ns.Type));
+        if (joined.Count > 0) sys.UnshareFs();
+        foreach (var ns in joined) sys.JoinNamespace(ns.Path!, Namespaces.FromSpecName(ns.Type));
         foreach (var ns in namespaces.Where(n => n.Path is null))
             fresh |= Namespaces.FromSpecName(ns.Type);
         // init enters its cgroup namespace itself, once the runtime has moved it into the container's cgroup.
         fresh &= ~NamespaceKind.Cgroup;
-        if (fresh != 0) Namespaces.Unshare(fresh);
+        if (fresh != 0) sys.Unshare(fresh);
     }
 }

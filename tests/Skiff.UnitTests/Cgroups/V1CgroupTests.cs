@@ -22,7 +22,7 @@ public sealed class V1CgroupTests : IDisposable
             Enumerable.Range(0, pairs.Length / 2).ToDictionary(i => pairs[2 * i], i => pairs[2 * i + 1]);
 
         var memory = Files("memory.limit_in_bytes", Unlimited, "memory.soft_limit_in_bytes", Unlimited,
-            "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n", "memory.failcnt", "0");
+            "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n", "memory.failcnt", "0", "memory.swappiness", "60");
         if (swapAccounting) memory["memory.memsw.limit_in_bytes"] = Unlimited;
         mounts["memory"] = tree.AddV1("memory", memory, memory);
 
@@ -90,6 +90,16 @@ public sealed class V1CgroupTests : IDisposable
         Create(V1Tree(), new LinuxResources { Memory = new MemoryResources { Limit = 64 * MiB, Swap = -1 } });
 
         Assert.Equal(["memory.memsw.limit_in_bytes=-1", "memory.limit_in_bytes=67108864"], tree.WritesIn(Dir("memory")));
+    }
+
+    [Fact]
+    public void V1_swappiness_and_a_disabled_oom_killer_are_written_and_an_unset_swappiness_is_left_alone()
+    {
+        Create(V1Tree(), new LinuxResources { Memory = new MemoryResources { Swappiness = 30, DisableOomKiller = true } });
+        Assert.Equal(["memory.swappiness=30", "memory.oom_control=1"], tree.WritesIn(Dir("memory")));
+
+        var refused = Assert.Throws<CgroupException>(() => Create(V1Tree(), new LinuxResources { Memory = new MemoryResources { Swappiness = 101 } }, name: "c2"));
+        Assert.Contains("swappiness 101 is out of range", refused.Message);
     }
 
     [Fact]

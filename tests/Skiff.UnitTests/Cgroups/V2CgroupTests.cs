@@ -103,6 +103,16 @@ public sealed class V2CgroupTests : IDisposable
     }
 
     [Fact]
+    public void V2_swappiness_and_a_disabled_oom_killer_are_warned_about_not_written()
+    {
+        var cgroup = Create(new LinuxResources { Memory = new MemoryResources { Swappiness = 30, DisableOomKiller = true } });
+
+        Assert.Empty(tree.WritesIn(Dir()));
+        Assert.Contains(cgroup.Warnings, w => w.Contains("swappiness"));
+        Assert.Contains(cgroup.Warnings, w => w.Contains("disableOOMKiller"));
+    }
+
+    [Fact]
     public void V2_swap_is_ignored_with_a_warning_without_swap_accounting()
     {
         tree.V2ControllerFiles["memory"] = ["memory.max", "memory.low", "memory.events"];

@@ -9,8 +9,9 @@ public sealed class OwnedFdTests
     [Fact]
     public void Descriptor_is_closed_when_its_scope_ends()
     {
-        var (read, write) = FileDescriptors.Pipe();
-        FileDescriptors.Close(write);
+        var (ownedRead, write) = FileDescriptors.Pipe();
+        write.Dispose();
+        var read = ownedRead.Release();
         using (var owned = new OwnedFd(read))
             Assert.Equal(read, owned.Value);
         Assert.False(IsOpen(read));
@@ -19,8 +20,9 @@ public sealed class OwnedFdTests
     [Fact]
     public void Descriptor_is_closed_when_its_scope_throws()
     {
-        var (read, write) = FileDescriptors.Pipe();
-        FileDescriptors.Close(write);
+        var (ownedRead, write) = FileDescriptors.Pipe();
+        write.Dispose();
+        var read = ownedRead.Release();
         void Scope()
         {
             using var owned = new OwnedFd(read);
@@ -33,12 +35,27 @@ public sealed class OwnedFdTests
     [Fact]
     public void A_closed_descriptor_number_is_never_handed_out_again()
     {
-        var (read, write) = FileDescriptors.Pipe();
-        FileDescriptors.Close(write);
+        var (ownedRead, write) = FileDescriptors.Pipe();
+        write.Dispose();
+        var read = ownedRead.Release();
         var owned = new OwnedFd(read);
         owned.Dispose();
         owned.Dispose();
         Assert.Throws<ObjectDisposedException>(() => owned.Value);
+    }
+
+    [Fact]
+    public void A_released_descriptor_stays_open_for_its_next_owner()
+    {
+        var (read, write) = FileDescriptors.Pipe();
+        using (write)
+        {
+            var fd = write.Release();
+            write.Dispose();
+            Assert.True(IsOpen(fd));
+            using var next = new OwnedFd(fd);
+        }
+        read.Dispose();
     }
 
     [Fact]

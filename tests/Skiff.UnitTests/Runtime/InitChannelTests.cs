@@ -1,3 +1,4 @@
+using Skiff.Linux;
 using Skiff.Runtime.Spec;
 using Skiff.Runtime.Start;
 
@@ -11,7 +12,7 @@ public sealed class InitChannelTests
         var encoded = new InitChannel.Handles(7, 9, [10, 11, 12]).Encode();
         var decoded = InitChannel.Handles.Decode(encoded);
 
-        Assert.Equal("7;9;10,11,12", encoded);
+        Assert.Equal("7;9;10,11,12;0", encoded);
         Assert.Equal((7, 9), (decoded.Sync, decoded.Status));
         Assert.Equal([10, 11, 12], decoded.Stdio!);
     }
@@ -20,8 +21,22 @@ public sealed class InitChannelTests
     public void Handles_without_stdio_decode_to_null_stdio()
     {
         var encoded = new InitChannel.Handles(3, 4, null).Encode();
-        Assert.Equal("3;4;-", encoded);
+        Assert.Equal("3;4;-;0", encoded);
         Assert.Null(InitChannel.Handles.Decode(encoded).Stdio);
+    }
+
+    [Fact]
+    public void The_count_of_preserved_descriptors_survives_the_round_trip()
+    {
+        Assert.Equal(2, InitChannel.Handles.Decode(new InitChannel.Handles(5, 6, null, PreservedFds: 2).Encode()).PreservedFds);
+    }
+
+    [Fact]
+    public void A_detached_exec_keeps_its_wait_for_the_runtime_through_the_encoding()
+    {
+        var spec = new RuntimeSpec { Process = new ProcessSpec { Args = ["true"] }, Root = new RootSpec { Path = "/r" } };
+        Assert.True(InitSpecCodec.Decode(InitSpecCodec.Encode(new InitInstructions(spec) { ExecAfterRuntimeExits = true })).ExecAfterRuntimeExits);
+        Assert.False(InitSpecCodec.Decode(InitSpecCodec.Encode(spec)).ExecAfterRuntimeExits);
     }
 
     [Fact]
@@ -72,5 +87,109 @@ public sealed class InitChannelTests
         Assert.Equal(["/proc/kcore"], decoded.Linux.MaskedPaths!);
         Assert.Equal(["/l/1", "/l/2"], decoded.Linux.Overlay!.LowerDirs);
         Assert.Equal(("/u", "/w"), (decoded.Linux.Overlay.UpperDir, decoded.Linux.Overlay.WorkDir));
+    }
+
+    private static (InitChannel.RuntimeEnd Runtime, InitChannel.InitEnd Init) Channel()
+    {
+        var (toInitRead, toInitWrite) = FileDescriptors.Pipe();
+        var (toRuntimeRead, toRuntimeWrite) = FileDescriptors.Pipe();
+        return (new InitChannel.RuntimeEnd(toInitWrite, toRuntimeRead), new InitChannel.InitEnd(toInitRead, toRuntimeWrite));
+    }
+
+    [Fact]
+    public void Every_report_init_sends_arrives_as_the_same_report_in_order()
+    {
+        var (runtime, init) = Channel();
+        using (runtime)
+        {
+            InitReport[] sent = [new InitReport.ConsoleReady(17), new InitReport.Execing(), new InitReport.Created(), new InitReport.Failed(126, "exec: \"x\": permission denied; ü")];
+            using (init)
+                foreach (var report in sent) init.Report(report);
+
+            var received = new List<InitReport>();
+            while (runtime.NextReport() is { } report) received.Add(report);
+            Assert.Equal(sent, received);
+        }
+    }
+
+    [Fact]
+    public void Init_receives_the_spec_bytes_and_the_console_taken_message()
+    {
+        var (runtime, init) = Channel();
+        using (runtime)
+        using (init)
+        {
+            byte[] instructions = [1, 2, 0, 255, (byte)'\n', 3];
+            runtime.Send(new RuntimeMessage.Spec(instructions));
+            runtime.Send(new RuntimeMessage.ConsoleTaken());
+
+            Assert.Equal(instructions, init.WaitForSpec());
+            init.WaitForConsoleTaken();
+        }
+    }
+
+    [Fact]
+    public void Init_waiting_for_its_spec_refuses_any_other_message()
+    {
+        var (runtime, init) = Channel();
+        using (runtime)
+        using (init)
+        {
+            runtime.Send(new RuntimeMessage.ConsoleTaken());
+
+            var e = Assert.Throws<InitChannelException>(() => init.WaitForSpec());
+            Assert.Contains("unexpected message ConsoleTaken while init waited for the spec", e.Message);
+        }
+    }
+
+    [Fact]
+    public void Init_whose_runtime_went_away_says_so_instead_of_reading_garbage()
+    {
+        var (runtime, init) = Channel();
+        runtime.Dispose();
+        using (init)
+            Assert.Contains("the runtime went away", Assert.Throws<InitChannelException>(() => init.WaitForSpec()).Message);
+    }
+
+    /// <summary>Raw bytes on init's status pipe, as the runtime would find them.</summary>
+    private static InitReport? Decode(params byte[] raw)
+    {
+        var (read, write) = FileDescriptors.Pipe();
+        using (write) FileDescriptors.WriteAll(write.Value, raw);
+        using var runtime = new InitChannel.RuntimeEnd(FileDescriptors.Pipe().Write, read);
+        return runtime.NextReport();
+    }
+
+    [Fact]
+    public void An_unknown_report_is_refused()
+    {
+        Assert.Contains("unknown report", Assert.Throws<InitChannelException>(() => Decode((byte)'Z', 0, 0, 0, 0)).Message);
+    }
+
+    [Fact]
+    public void A_report_with_a_payload_of_the_wrong_size_is_refused()
+    {
+        Assert.Throws<InitChannelException>(() => Decode((byte)'C', 5, 0, 0, 0, 7, 0, 0, 0, 0));
+        Assert.Throws<InitChannelException>(() => Decode((byte)'E', 1, 0, 0, 0, 7));
+        Assert.Throws<InitChannelException>(() => Decode((byte)'F', 2, 0, 0, 0, 1, 0));
+    }
+
+    [Fact]
+    public void A_report_cut_off_in_its_header_or_payload_is_refused()
+    {
+        Assert.Contains("middle of a message header", Assert.Throws<InitChannelException>(() => Decode((byte)'C', 4, 0)).Message);
+        Assert.Contains("middle of a message", Assert.Throws<InitChannelException>(() => Decode((byte)'C', 4, 0, 0, 0, 7)).Message);
+    }
+
+    [Fact]
+    public void A_length_no_message_can_have_is_refused_before_anything_is_allocated()
+    {
+        Assert.Contains("claims", Assert.Throws<InitChannelException>(() => Decode((byte)'S', 0xff, 0xff, 0xff, 0x7f)).Message);
+    }
+
+    [Fact]
+    public void End_of_file_between_reports_is_the_end_of_the_reports()
+    {
+        Assert.Null(Decode());
     }
 }

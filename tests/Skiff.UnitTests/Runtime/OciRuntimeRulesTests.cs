@@ -32,7 +32,7 @@ public sealed class OciRuntimeRulesTests
             Linux = new LinuxSpec
             {
                 Resources = new LinuxResources { Devices = [new DeviceRule { Allow = false, Access = "rwm" }] },
-                Devices = [new LinuxDevice { Path = "/dev/fuse", Type = "c", Major = 10, Minor = 229 }],
+                Devices = [new LinuxDevice { Path = "/dev/fuse", Type = "c", Major = 10, Minor = 229 }, new LinuxDevice { Path = "/dev/fifo", Type = "p", Major = 8, Minor = 666 }],
             },
         };
         var lines = DefaultDeviceRules.Apply(spec).Linux.Resources!.Devices!.Select(V1Limits.DeviceRuleLine).ToList();
@@ -40,7 +40,7 @@ public sealed class OciRuntimeRulesTests
         Assert.Equal("a *:* rwm", lines[0]);
         Assert.Contains("c 1:3 rwm", lines);
         Assert.Contains("c 136:* rwm", lines);
-        Assert.Equal("c 10:229 rwm", lines[^1]);
+        Assert.Equal("c 10:229 rwm", lines[^1]); // and none for the fifo: the device cgroup refuses type "p"
     }
 
     [Fact]

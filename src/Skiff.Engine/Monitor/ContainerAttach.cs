@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
-using Skiff.Engine.Monitor;
+using Skiff.Engine.Containers;
 using Skiff.Engine.State;
 using Skiff.Linux;
 
-namespace Skiff.Engine.Containers;
+namespace Skiff.Engine.Monitor;
 
 /// <summary>What attach and start -a ask for.</summary>
 /// <param name="Stdin">pass our input on (to a container made with -i).</param>
