@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Container start, same run, same busybox rootfs: `skiff run --rm --network none busybox true` (runc's bundle has a bare network namespace too) against
 # `runc run` and `crun run` of an equivalent bundle. Prints medians and ratios (hyperfine).
+# BASELINE=/path/to/other/skiff adds that build as "skiff-base" (before/after a change in one run).
 # Runs inside throwaway network and mount namespaces; leaves nothing behind.
 set -euo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sandbox.sh"
@@ -19,6 +20,10 @@ cp -a "$SKIFF_ROOT"/images/snapshots/*/. "$bundle/rootfs/"
 jq '.process.terminal = false | .process.args = ["true"]' "$bundle/config.json" > "$bundle/config.tmp" && mv "$bundle/config.tmp" "$bundle/config.json"
 
 commands=(-n skiff "$skiff run --rm --network none busybox true" -n runc "runc run -b $bundle skiff-bench-runc")
+if [[ -n "${BASELINE:-}" ]]; then
+  "$BASELINE" run --rm --network none busybox true
+  commands+=(-n skiff-base "$BASELINE run --rm --network none busybox true")
+fi
 if crun run -b "$bundle" skiff-bench-crun >/dev/null 2>"$work/crun.err"; then
   commands+=(-n crun "crun run -b $bundle skiff-bench-crun")
 else
@@ -31,6 +36,6 @@ echo
 echo "container start (median over $runs runs; load while measuring: $(cut -d' ' -f1-3 /proc/loadavg)):"
 jq -r '.results[] | "\(.command) \(.median)"' "$work/start.json" | while read -r name median; do
   base="$(jq -r '.results[] | select(.command=="runc") | .median' "$work/start.json")"
-  printf '  %-6s %7.1f ms   %.2fx runc\n' "$name" "$(echo "$median*1000" | bc -l)" "$(echo "$median/$base" | bc -l)"
+  printf '  %-10s %7.1f ms   %.2fx runc\n' "$name" "$(echo "$median*1000" | bc -l)" "$(echo "$median/$base" | bc -l)"
 done
 umount "$work"; rmdir "$work"
