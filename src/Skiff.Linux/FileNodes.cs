@@ -9,7 +9,7 @@ namespace Skiff.Linux;
 /// </summary>
 public static class FileNodes
 {
-    public const uint SIfChr = 0x2000, SIfBlk = 0x6000, SIfIfo = 0x1000, SIfDir = 0x4000, SIfLnk = 0xA000;
+    public const uint SIfChr = 0x2000, SIfBlk = 0x6000, SIfIfo = 0x1000, SIfDir = 0x4000, SIfLnk = 0xA000, SIfReg = 0x8000;
     private const uint SIfMt = 0xF000;
     private const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100;
     private const int ORdOnly = 0, ODirectory = 0x10000, OCloexec = 0x80000;
@@ -44,6 +44,35 @@ public static class FileNodes
             return null;
         SyscallException.Check((long)length, $"lgetxattr {name} {path}");
         return System.Text.Encoding.UTF8.GetString(value[..(int)length]);
+    }
+
+    /// <summary>The names of the path's own xattrs (a symlink's, not its target's) in every namespace this process may read.</summary>
+    public static IReadOnlyList<string> ListXattrs(string path)
+    {
+        var size = Libc.llistxattr(path, [], 0);
+        if (size < 0 && Marshal.GetLastPInvokeError() == ENotSup) return [];
+        SyscallException.Check((long)size, $"llistxattr {path}");
+        var names = new byte[size];
+        var read = SyscallException.Check((long)Libc.llistxattr(path, names, (nuint)names.Length), $"llistxattr {path}");
+        return System.Text.Encoding.UTF8.GetString(names, 0, (int)read).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>An xattr's bytes, whatever their size; null when the path has no such xattr.</summary>
+    public static byte[]? LgetxattrBytes(string path, string name)
+    {
+        var size = Libc.lgetxattr(path, name, [], 0);
+        if (size < 0 && Marshal.GetLastPInvokeError() is ENoData or ENotSup) return null;
+        SyscallException.Check((long)size, $"lgetxattr {name} {path}");
+        var value = new byte[size];
+        var read = SyscallException.Check((long)Libc.lgetxattr(path, name, value, (nuint)value.Length), $"lgetxattr {name} {path}");
+        return value[..(int)read];
+    }
+
+    /// <summary>Sets atime and mtime of the path itself to the nanosecond, as <see cref="NodeStatus"/> read them.</summary>
+    public static void SetTimesNoFollow(string path, (long Sec, uint Nsec) accessed, (long Sec, uint Nsec) modified)
+    {
+        var times = new Libc.Timespec[] { new() { Sec = accessed.Sec, Nsec = accessed.Nsec }, new() { Sec = modified.Sec, Nsec = modified.Nsec } };
+        SyscallException.Check(Libc.utimensat(AtFdCwd, path, times, AtSymlinkNoFollow), $"utimensat {path}");
     }
 
     /// <summary>Sets atime and mtime of the path itself, not of what a symlink points to.</summary>

@@ -30,6 +30,8 @@ internal static partial class Libc
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint lgetxattr(string path, string name, Span<byte> value, nuint size);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint llistxattr(string path, Span<byte> list, nuint size);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int utimensat(int dirFd, string path, ReadOnlySpan<Timespec> times, int flags);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int statx(int dirFd, string path, int flags, uint mask, Span<byte> buffer);

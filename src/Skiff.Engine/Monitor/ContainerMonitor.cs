@@ -23,7 +23,7 @@ public sealed class ContainerMonitor(ContainerEngine engine)
     /// <param name="listener">the attach socket, listening; clients of one run are told its exit and let go.</param>
     /// <param name="firstAttacher">a client that connected before the first start (start -a), so it misses nothing.</param>
     /// <param name="started">called once: with null when the program runs, or with why it could not start.</param>
-    public void Run(string id, int listener, int? firstAttacher, Action<Exception?> started)
+    public void Run(string id, int listener, OwnedFd? firstAttacher, Action<Exception?> started)
     {
         var record = engine.Find(id);
         var backoff = FirstBackoff;
@@ -40,7 +40,7 @@ public sealed class ContainerMonitor(ContainerEngine engine)
             }
             catch (Exception e) when (first)
             {
-                if (firstAttacher is { } fd) FileDescriptors.Close(fd);
+                firstAttacher?.Dispose();
                 started(e);
                 return;
             }
@@ -69,7 +69,7 @@ public sealed class ContainerMonitor(ContainerEngine engine)
         if (record.Request.AutoRemove) engine.Remove(id, force: false);
     }
 
-    private (int ExitCode, bool OomKilled, ContainerStreams Streams) RunOnce(ContainerRecord record, int listener, Action<Exception?>? started, int? firstAttacher)
+    private (int ExitCode, bool OomKilled, ContainerStreams Streams) RunOnce(ContainerRecord record, int listener, Action<Exception?>? started, OwnedFd? firstAttacher)
     {
         var request = record.Request;
         using var log = new JsonFileLog(engine.LogPath(record.Id), request.Log.MaxSizeBytes, request.Log.MaxFiles);
@@ -77,20 +77,27 @@ public sealed class ContainerMonitor(ContainerEngine engine)
         var (inRead, inWrite) = request.Interactive && !request.Tty ? FileDescriptors.Pipe() : (null, null);
         var (outRead, outWrite) = FileDescriptors.Pipe();
         var (errRead, errWrite) = FileDescriptors.Pipe();
-        // Our ends stay with us until the streams take them over; the container's close once it has them.
-        using var ourStdin = inWrite;
-        using var ourStdout = outRead;
-        using var ourStderr = errRead;
+        // Our ends go to the streams once the container runs; the container's close once it has them.
         RunningContainer running;
         using (inRead)
         using (outWrite)
         using (errWrite)
         using (var devNull = new OwnedFd(FileDescriptors.Open("/dev/null", FileDescriptors.ORdwr)))
         {
-            using var init = engine.Launch(request, request.Tty
-                ? [devNull.Value, devNull.Value, devNull.Value]
-                : [(inRead ?? devNull).Value, outWrite.Value, errWrite.Value]);
-            running = engine.Start(record, init, ProcessControl.CurrentPid);
+            try
+            {
+                using var init = engine.Launch(request, request.Tty
+                    ? [devNull.Value, devNull.Value, devNull.Value]
+                    : [(inRead ?? devNull).Value, outWrite.Value, errWrite.Value]);
+                running = engine.Start(record, init, ProcessControl.CurrentPid);
+            }
+            catch
+            {
+                inWrite?.Dispose();
+                outRead.Dispose();
+                errRead.Dispose();
+                throw;
+            }
         }
         started?.Invoke(null);
         // From here until the exit the monitor only relays output: it holds no database, and gives
@@ -103,13 +110,16 @@ public sealed class ContainerMonitor(ContainerEngine engine)
             ContainerStreams streams;
             if (running.ConsoleMaster is { } console)
             {
-                var master = console.Release();
-                streams = new ContainerStreams(log, [(master, AttachFrameKind.Stdout)], request.Interactive ? master : -1, master, request.StdinOnce, listener, firstAttacher);
+                outRead.Dispose();
+                errRead.Dispose();
+                // The streams keep the pty past the container's end (for the exit's last resize), so it leaves the container's hands.
+                var master = new OwnedFd(console.Release());
+                streams = new ContainerStreams(log, [(master, AttachFrameKind.Stdout)], request.Interactive ? master : null, master, request.StdinOnce, listener, firstAttacher);
             }
             else
             {
-                streams = new ContainerStreams(log, [(outRead.Release(), AttachFrameKind.Stdout), (errRead.Release(), AttachFrameKind.Stderr)],
-                    inWrite?.Release() ?? -1, null, request.StdinOnce, listener, firstAttacher);
+                streams = new ContainerStreams(log, [(outRead, AttachFrameKind.Stdout), (errRead, AttachFrameKind.Stderr)],
+                    inWrite, null, request.StdinOnce, listener, firstAttacher);
             }
             streams.Run(running);
             return (running.WaitForExit(), running.OomKilled(), streams);

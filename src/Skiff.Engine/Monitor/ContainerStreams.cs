@@ -16,25 +16,26 @@ internal sealed class ContainerStreams
     private const int MaxQueued = 4 * 1024 * 1024;
     private readonly List<Output> _outputs;
     private readonly int _listener;
-    private readonly int? _console;
+    private readonly OwnedFd? _console;
     private readonly bool _stdinOnce;
     private readonly List<Client> _clients = [];
     private readonly Outbox _stdinQueue = new();
-    private int _stdin;
+    private OwnedFd? _stdin;
     private bool _stdinEnding;
     private readonly byte[] _buffer = new byte[32 * 1024];
     private RunningContainer? _running;
 
     /// <param name="outputs">the container's stdout and stderr (or its pty), each with its log stream.</param>
-    /// <param name="stdin">where input goes (the pty, or a pipe we close when stdin-once input ends); -1 without -i.</param>
+    /// <param name="outputs">owned from here on, as are <paramref name="stdin"/>, <paramref name="console"/> and <paramref name="first"/> (one pty may fill all three roles).</param>
+    /// <param name="stdin">where input goes (the pty, or a pipe we close when stdin-once input ends); null without -i.</param>
     /// <param name="console">the pty, for window sizes; null without -t.</param>
     /// <param name="first">a client that connected before the program started (start -a), so it misses nothing.</param>
-    public ContainerStreams(JsonFileLog log, IEnumerable<(int Fd, AttachFrameKind Kind)> outputs, int stdin, int? console, bool stdinOnce, int listener, int? first)
+    public ContainerStreams(JsonFileLog log, IEnumerable<(OwnedFd Fd, AttachFrameKind Kind)> outputs, OwnedFd? stdin, OwnedFd? console, bool stdinOnce, int listener, OwnedFd? first)
     {
         _outputs = outputs.Select(o => new Output(o.Fd, o.Kind, log.LinesOf(o.Kind == AttachFrameKind.Stderr ? "stderr" : "stdout"))).ToList();
-        _outputs.ForEach(o => FileDescriptors.SetNonBlocking(o.Fd));
+        _outputs.ForEach(o => FileDescriptors.SetNonBlocking(o.Fd.Value));
         _stdin = stdin;
-        if (stdin >= 0) FileDescriptors.SetNonBlocking(stdin);
+        if (stdin is not null) FileDescriptors.SetNonBlocking(stdin.Value);
         _console = console;
         _stdinOnce = stdinOnce;
         _listener = listener;
@@ -45,10 +46,10 @@ internal sealed class ContainerStreams
     public void Run(RunningContainer running)
     {
         _running = running;
-        var exited = -1;
+        OwnedFd? exited = null;
         try
         {
-            exited = ProcessControl.OpenPidFd(running.Pid);
+            exited = new OwnedFd(ProcessControl.OpenPidFd(running.Pid));
         }
         catch (SyscallException e) when (e.Errno == Errno.ESRCH)
         {
@@ -57,49 +58,49 @@ internal sealed class ContainerStreams
         try
         {
             var fds = new List<PollFd>();
-            while (exited >= 0 || _outputs.Count > 0)
+            while (exited is not null || _outputs.Count > 0)
             {
                 fds.Clear();
-                _outputs.ForEach(o => fds.Add(new PollFd(o.Fd, PollFd.In)));
-                if (exited >= 0) fds.Add(new PollFd(exited, PollFd.In));
+                _outputs.ForEach(o => fds.Add(new PollFd(o.Fd.Value, PollFd.In)));
+                if (exited is not null) fds.Add(new PollFd(exited.Value, PollFd.In));
                 AddClients(fds);
                 Poll.Wait(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(fds));
                 var ready = fds.Where(f => f.Revents != 0).Select(f => f.Fd).ToHashSet();
-                foreach (var output in _outputs.Where(o => ready.Contains(o.Fd)).ToList()) ReadOutput(output);
-                if (exited >= 0 && ready.Contains(exited))
+                foreach (var output in _outputs.Where(o => ready.Contains(o.Fd.Value)).ToList()) ReadOutput(output);
+                if (exited is not null && ready.Contains(exited.Value))
                 {
-                    FileDescriptors.Close(exited);
-                    exited = -1;
+                    exited.Dispose();
+                    exited = null;
                 }
                 ServeClients(fds);
                 // Last, so that no descriptor closed above is reused while this round's results are read.
                 if (ready.Contains(_listener))
-                    while (UnixSockets.Accept(_listener) is { } fd) _clients.Add(new Client(fd));
+                    while (UnixSockets.Accept(_listener) is { } fd) _clients.Add(new Client(new OwnedFd(fd)));
             }
         }
         finally
         {
-            if (exited >= 0) FileDescriptors.Close(exited);
-            _outputs.ForEach(o => FileDescriptors.Close(o.Fd));
+            exited?.Dispose();
+            _outputs.ForEach(o => o.Fd.Dispose());
         }
     }
 
     /// <summary>Tells every client the exit code (recorded by now), gives them a moment to take what is queued, and lets them go.</summary>
     public void Finish(int exitCode)
     {
-        if (_stdin >= 0 && _stdin != _console) FileDescriptors.Close(_stdin);
-        if (_console is { } console) FileDescriptors.Close(console);
+        if (!ReferenceEquals(_stdin, _console)) _stdin?.Dispose();
+        _console?.Dispose();
         _clients.ForEach(c => c.Queue.Add(AttachFrames.Exit(exitCode)));
         var fds = new PollFd[1];
         foreach (var client in _clients)
         {
             // A client that takes nothing for a while is not worth holding the next run (or the monitor's end) for.
-            while (client.Queue.Count > 0 && Flush(client.Fd, client.Queue))
+            while (client.Queue.Count > 0 && Flush(client.Fd.Value, client.Queue))
             {
-                fds[0] = new PollFd(client.Fd, PollFd.Out);
+                fds[0] = new PollFd(client.Fd.Value, PollFd.Out);
                 if (Poll.Wait(fds, 2000) == 0) break;
             }
-            FileDescriptors.Close(client.Fd);
+            client.Fd.Dispose();
         }
         _clients.Clear();
     }
@@ -109,9 +110,9 @@ internal sealed class ContainerStreams
         fds.Add(new PollFd(_listener, PollFd.In));
         // Input waits in the clients' sockets while the container's stdin is full.
         var takeInput = _stdinQueue.Count == 0;
-        if (!takeInput && _stdin >= 0) fds.Add(new PollFd(_stdin, PollFd.Out));
+        if (!takeInput && _stdin is not null) fds.Add(new PollFd(_stdin.Value, PollFd.Out));
         foreach (var c in _clients)
-            fds.Add(new PollFd(c.Fd, (short)((takeInput ? PollFd.In : 0) | (c.Queue.Count > 0 ? PollFd.Out : 0))));
+            fds.Add(new PollFd(c.Fd.Value, (short)((takeInput ? PollFd.In : 0) | (c.Queue.Count > 0 ? PollFd.Out : 0))));
     }
 
     private void ServeClients(List<PollFd> fds)
@@ -119,14 +120,14 @@ internal sealed class ContainerStreams
         foreach (var f in fds)
         {
             if (f.Revents == 0 || f.Fd == _listener) continue;
-            if (f.Fd == _stdin && _clients.All(c => c.Fd != f.Fd))
+            if (_stdin is not null && f.Fd == _stdin.Value && _clients.All(c => c.Fd.Value != f.Fd))
             {
                 FlushStdin();
             }
-            else if (_clients.Find(c => c.Fd == f.Fd) is { } client)
+            else if (_clients.Find(c => c.Fd.Value == f.Fd) is { } client)
             {
                 var alive = (f.Revents & PollFd.In) == 0 || ReadClient(client);
-                alive = alive && ((f.Revents & PollFd.Out) == 0 || Flush(client.Fd, client.Queue));
+                alive = alive && ((f.Revents & PollFd.Out) == 0 || Flush(client.Fd.Value, client.Queue));
                 alive = alive && (f.Revents & (PollFd.Err | PollFd.Hup | PollFd.Nval)) == 0;
                 if (!alive) Drop(client);
             }
@@ -135,14 +136,14 @@ internal sealed class ContainerStreams
 
     private void ReadOutput(Output output)
     {
-        var n = FileDescriptors.TryRead(output.Fd, _buffer);
+        var n = FileDescriptors.TryRead(output.Fd.Value, _buffer);
         if (n < 0) return;
         if (n == 0)
         {
             output.Lines.Flush();
             _outputs.Remove(output);
             // The pty is closed after the clients are told the exit: a last resize may still arrive.
-            if (output.Fd != _console) FileDescriptors.Close(output.Fd);
+            if (!ReferenceEquals(output.Fd, _console)) output.Fd.Dispose();
             return;
         }
         var data = _buffer.AsSpan(0, n);
@@ -152,7 +153,7 @@ internal sealed class ContainerStreams
         foreach (var client in _clients.ToList())
         {
             client.Queue.Add(frame);
-            if (client.Queue.Count > MaxQueued || !Flush(client.Fd, client.Queue)) Drop(client);
+            if (client.Queue.Count > MaxQueued || !Flush(client.Fd.Value, client.Queue)) Drop(client);
         }
     }
 
@@ -162,7 +163,7 @@ internal sealed class ContainerStreams
         int n;
         try
         {
-            n = FileDescriptors.TryRead(client.Fd, _buffer);
+            n = FileDescriptors.TryRead(client.Fd.Value, _buffer);
         }
         catch (SyscallException)
         {
@@ -177,16 +178,16 @@ internal sealed class ContainerStreams
             {
                 switch (kind)
                 {
-                    case AttachFrameKind.Stdin when _stdin >= 0:
+                    case AttachFrameKind.Stdin when _stdin is not null:
                         _stdinQueue.Add(payload.ToArray());
                         FlushStdin();
                         break;
-                    case AttachFrameKind.StdinClosed when _stdinOnce && _stdin != _console:
+                    case AttachFrameKind.StdinClosed when _stdinOnce && !ReferenceEquals(_stdin, _console):
                         _stdinEnding = true;
                         FlushStdin();
                         break;
                     case AttachFrameKind.Resize when _console is { } console && payload.Length == 4:
-                        Pty.SetSize(console, AttachFrames.ReadSize(payload));
+                        Pty.SetSize(console.Value, AttachFrames.ReadSize(payload));
                         break;
                     case AttachFrameKind.Signal when payload.Length == 4 && AttachFrames.ReadNumber(payload) is > 0 and <= 64 and var signal:
                         _running?.Signal(signal);
@@ -203,13 +204,13 @@ internal sealed class ContainerStreams
 
     private void FlushStdin()
     {
-        if (_stdin < 0) return;
-        var open = Flush(_stdin, _stdinQueue);
+        if (_stdin is null) return;
+        var open = Flush(_stdin.Value, _stdinQueue);
         if (open && !(_stdinEnding && _stdinQueue.Count == 0)) return;
         // The input ended (stdin-once), or nobody reads the container's stdin any more.
         _stdinQueue.Clear();
-        if (_stdin != _console) FileDescriptors.Close(_stdin);
-        _stdin = -1;
+        if (!ReferenceEquals(_stdin, _console)) _stdin.Dispose();
+        _stdin = null;
     }
 
     /// <returns>false when the descriptor is broken (its reader gone).</returns>
@@ -234,14 +235,14 @@ internal sealed class ContainerStreams
     private void Drop(Client client)
     {
         _clients.Remove(client);
-        FileDescriptors.Close(client.Fd);
+        client.Fd.Dispose();
     }
 
-    private sealed record Output(int Fd, AttachFrameKind Kind, JsonFileLog.Lines Lines);
+    private sealed record Output(OwnedFd Fd, AttachFrameKind Kind, JsonFileLog.Lines Lines);
 
-    private sealed class Client(int fd)
+    private sealed class Client(OwnedFd fd)
     {
-        public int Fd { get; } = fd;
+        public OwnedFd Fd { get; } = fd;
         public AttachFrames.Decoder Frames { get; } = new();
         public Outbox Queue { get; } = new();
     }

@@ -87,10 +87,10 @@ public static class MonitorLauncher
         ProcessControl.NewSession();
         using var engine = new ContainerEngine(SkiffPaths.FromEnvironment());
         var socket = AttachFrames.SocketPath(engine.Paths, id);
-        int listener;
+        OwnedFd listener;
         try
         {
-            listener = UnixSockets.Listen(socket);
+            listener = new OwnedFd(UnixSockets.Listen(socket));
         }
         catch (Exception e) when (e is SkiffException or IOException)
         {
@@ -99,18 +99,18 @@ public static class MonitorLauncher
         }
         try
         {
-            return Monitor(engine, id, listener, attach ? FirstAttacher(listener) : null);
+            return Monitor(engine, id, listener.Value, attach ? FirstAttacher(listener.Value) : null);
         }
         finally
         {
-            FileDescriptors.Close(listener);
+            listener.Dispose();
             // Gone already when the container was removed (--rm).
             if (File.Exists(socket)) File.Delete(socket);
         }
     }
 
     /// <summary>Tells the launcher we listen, and takes its connection; null if it died first.</summary>
-    private static int? FirstAttacher(int listener)
+    private static OwnedFd? FirstAttacher(int listener)
     {
         try
         {
@@ -126,12 +126,12 @@ public static class MonitorLauncher
         while (true)
         {
             Poll.Wait(fds);
-            if (UnixSockets.Accept(listener) is { } client) return client;
+            if (UnixSockets.Accept(listener) is { } client) return new OwnedFd(client);
             if (fds[1].Revents != 0) return null;
         }
     }
 
-    private static int Monitor(ContainerEngine engine, string id, int listener, int? firstAttacher)
+    private static int Monitor(ContainerEngine engine, string id, int listener, OwnedFd? firstAttacher)
     {
         var outcome = 0;
         new ContainerMonitor(engine).Run(id, listener, firstAttacher, failure =>

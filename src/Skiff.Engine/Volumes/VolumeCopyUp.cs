@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Skiff.Linux;
 using Skiff.Runtime.Rootfs;
 
 namespace Skiff.Engine.Volumes;
@@ -14,47 +12,18 @@ internal static class VolumeCopyUp
 {
     public static void Fill(IReadOnlyList<string> layerDirs, string target, string volumeDir)
     {
-        switch (layerDirs.Count)
+        if (layerDirs.Count == 0) return;
+        try
         {
-            case 0: return;
-            case 1: Copy(layerDirs[0], target, volumeDir); return;
+            MergedLayers.Read(layerDirs, rootfs =>
+            {
+                var source = RootfsPath.Resolve(rootfs, target);
+                if (Directory.Exists(source)) TreeCopy.Contents(source, volumeDir);
+            });
         }
-        // Several layers need an overlay to be seen merged. It is mounted in a mount namespace of a
-        // thread of its own, which vanishes with the thread: no crash can leave it behind on the host.
-        var merged = Path.Join(Path.GetTempPath(), $"skiff-copyup-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(merged);
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Linux.SkiffException)
         {
-            try
-            {
-                Namespaces.Unshare(NamespaceKind.Mount);
-                var sys = LinuxSyscalls.Instance;
-                sys.Mount(null, "/", null, MountFlags.Private | MountFlags.Recursive, null);
-                // The mount namespace came with a working directory of this thread's own, which OverlayMount may change.
-                OverlayMount.Mount(sys, merged, MountFlags.ReadOnly, layerDirs, null, null);
-                Copy(merged, target, volumeDir);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        Directory.Delete(merged);
-        if (failure is not null) throw new IOException($"filling the volume at {target} from the image: {failure.Message}", failure);
-    }
-
-    private static void Copy(string rootfs, string target, string volumeDir)
-    {
-        var source = RootfsPath.Resolve(rootfs, target);
-        if (!Directory.Exists(source)) return;
-        // cp -a keeps everything a tree can hold (owners, modes, times, links, device nodes, xattrs),
-        // and copying "DIR/." gives the volume's own directory the mode and owner of the image's.
-        using var cp = Process.Start(new ProcessStartInfo("cp", ["-a", "--", source + "/.", volumeDir]) { RedirectStandardError = true })!;
-        var error = cp.StandardError.ReadToEnd();
-        cp.WaitForExit();
-        if (cp.ExitCode != 0) throw new IOException($"cp -a {source} {volumeDir}: {error.Trim()}");
+            throw new IOException($"filling the volume at {target} from the image: {e.Message}", e);
+        }
     }
 }
